@@ -1,0 +1,19 @@
+using RuralCredit.Models;
+
+namespace RuralCredit;
+
+/// <summary>A household (农户家庭), keyed by household id: its members and pooled points account.</summary>
+public interface IHouseholdGrain : IGrainWithStringKey
+{
+    /// <summary>Adds a member (idempotent); the first member fixes the village.</summary>
+    Task AddMemberAsync(string subjectId, string villageCode);
+
+    /// <summary>Removes a member that moved to another household.</summary>
+    Task RemoveMemberAsync(string subjectId);
+
+    /// <summary>The household view, or null when no member ever named it.</summary>
+    Task<HouseholdView?> GetViewAsync();
+
+    /// <summary>Debits the pooled account atomically; never below zero; idempotent by redemption id.</summary>
+    Task<RedemptionResult> RedeemAsync(Redemption redemption);
+}

@@ -1,0 +1,34 @@
+using Orleans.Concurrency;
+using RuralCredit.Models;
+
+namespace RuralCredit;
+
+/// <summary>A subject (涉农主体), keyed by subject id: its credit profile, archive and own points account.</summary>
+public interface ISubjectGrain : IGrainWithStringKey
+{
+    /// <summary>Registers or updates basic information (idempotent upsert).</summary>
+    Task<bool> RegisterAsync(SubjectInfo info);
+
+    /// <summary>Basic information, or null when the subject was never registered.</summary>
+    [AlwaysInterleave, ReadOnly]
+    Task<SubjectInfo?> GetInfoAsync();
+
+    /// <summary>The profile evaluated at <paramref name="asOf"/> (now when null).</summary>
+    Task<SubjectProfile?> GetProfileAsync(DateTimeOffset? asOf);
+
+    /// <summary>Every counting record and its effect at <paramref name="asOf"/>.</summary>
+    Task<ScoreExplanation?> ExplainAsync(DateTimeOffset? asOf);
+
+    /// <summary>The archive: every record ever received for this subject with its status history.</summary>
+    Task<IReadOnlyList<RecordView>> GetRecordsAsync();
+
+    /// <summary>The latest summary sent to the village (evaluated now).</summary>
+    [AlwaysInterleave]
+    Task<SubjectSummary?> GetSummaryAsync();
+
+    /// <summary>Catches up from the ledger, re-evaluates now and sends the summary upward; returns it.</summary>
+    Task<SubjectSummary?> RefreshAsync();
+
+    /// <summary>Debits the subject's own points account (subjects without a household).</summary>
+    Task<RedemptionResult> RedeemAsync(Redemption redemption);
+}

@@ -1,0 +1,33 @@
+using Orleans.Concurrency;
+using RuralCredit.Models;
+
+namespace RuralCredit;
+
+/// <summary>A village (村居/社区), keyed by its 12-digit code: aggregates its subjects and households.</summary>
+public interface IVillageGrain : IGrainWithStringKey
+{
+    /// <summary>Registers or updates the village.</summary>
+    Task<bool> RegisterAsync(RegionInfo info);
+
+    /// <summary>Registration, or null when unknown.</summary>
+    [AlwaysInterleave, ReadOnly]
+    Task<RegionInfo?> GetInfoAsync();
+
+    /// <summary>Replaces a subject's entry when the summary is newer than the one held.</summary>
+    [OneWay]
+    Task UpdateSubjectAsync(SubjectSummary summary);
+
+    /// <summary>Removes a subject that moved to another village.</summary>
+    [OneWay]
+    Task RemoveSubjectAsync(string subjectId);
+
+    /// <summary>Replaces a household's redeemed points total when the version is newer.</summary>
+    [OneWay]
+    Task UpdateHouseholdRedeemedAsync(string householdId, decimal redeemed, long version);
+
+    /// <summary>The live aggregate.</summary>
+    Task<RegionSummary?> GetSummaryAsync();
+
+    /// <summary>Re-evaluates every subject now (decay, expiry) and reconciles the aggregate with them.</summary>
+    Task<int> RefreshAllAsync();
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace RuralCredit.Domain;
+
+/// <summary>Validation of a record payload against a catalog item's schema, and typed reads of its fields.</summary>
+public static class Payload
+{
+    public static readonly IReadOnlySet<string> FieldTypes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "string", "number", "integer", "boolean", "date",
+    };
+
+    /// <summary>True when a schema type (with an optional trailing <c>?</c>) is known.</summary>
+    public static bool IsKnownType(string type) => FieldTypes.Contains(type.TrimEnd('?'));
+
+    /// <summary>Returns null when <paramref name="payload"/> satisfies <paramref name="schema"/>, else why not.</summary>
+    public static string? Validate(JsonElement payload, IReadOnlyDictionary<string, string> schema)
+    {
+        if (payload.ValueKind != JsonValueKind.Object)
+        {
+            return "payload must be a JSON object";
+        }
+
+        foreach (var (field, declared) in schema)
+        {
+            var optional = declared.EndsWith('?');
+            var type = declared.TrimEnd('?');
+            if (!payload.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                if (!optional)
+                {
+                    return $"payload.{field} is required ({type})";
+                }
+
+                continue;
+            }
+
+            if (!Matches(value, type))
+            {
+                return $"payload.{field} must be of type {type}";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Matches(JsonElement value, string type) => type switch
+    {
+        "string" => value.ValueKind == JsonValueKind.String,
+        "number" => value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var d) && double.IsFinite(d),
+        "integer" => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _),
+        "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
+        "date" => value.ValueKind == JsonValueKind.String && TryParseDate(value.GetString(), out _),
+        _ => false,
+    };
+
+    /// <summary>Parses an ISO-8601 date (<c>2025-03-01</c>, midnight UTC) or instant.</summary>
+    public static bool TryParseDate(string? text, out DateTimeOffset value)
+    {
+        value = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        if (text.Length == 10 && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            value = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            return true;
+        }
+
+        if (text.Length >= 19 && text[10] == 'T'
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value))
+        {
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>A numeric field of a payload, or null.</summary>
+    public static double? GetNumber(string payloadJson, string field)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(payloadJson));
+        return FindValue(ref reader, field) && reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var d) ? d : null;
+    }
+
+    /// <summary>A string field of a payload, or null.</summary>
+    public static string? GetString(string payloadJson, string field)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(payloadJson));
+        return FindValue(ref reader, field) && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+    }
+
+    /// <summary>A date field of a payload, or null.</summary>
+    public static DateTimeOffset? GetDate(string payloadJson, string field) =>
+        TryParseDate(GetString(payloadJson, field), out var value) ? value : null;
+
+    private static bool FindValue(ref Utf8JsonReader reader, string field)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0)
+            {
+                return false;
+            }
+
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+            {
+                var match = reader.ValueTextEquals(field);
+                reader.Read();
+                if (match)
+                {
+                    return true;
+                }
+
+                reader.Skip();
+            }
+        }
+
+        return false;
+    }
+}

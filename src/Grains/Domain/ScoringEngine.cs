@@ -1,0 +1,152 @@
+using RuralCredit.Models;
+
+namespace RuralCredit.Domain;
+
+/// <summary>A record as the scoring engine sees it: its status is the status at the evaluation time.</summary>
+public readonly record struct EvaluationRecord(
+    string RecordId,
+    string CatalogCode,
+    DateTimeOffset OccurredAt,
+    string Status,
+    string PayloadJson);
+
+/// <summary>The result of evaluating a subject's records under a model at one time.</summary>
+public sealed record Evaluation(
+    int Score,
+    string Grade,
+    VetoRecord? Veto,
+    IReadOnlyList<DimensionValue> Dimensions,
+    IReadOnlyList<RecordEffect> Effects,
+    IReadOnlyList<ScoreContribution> Reasons,
+    IReadOnlyList<ScoreContribution> Strengths);
+
+/// <summary>
+/// The scoring semantics of SPEC §2.5, exactly: counting records, effects with unit caps and linear decay,
+/// clamped dimensions, rounding half away from zero, grades with veto, and reason codes.
+/// </summary>
+public static class ScoringEngine
+{
+    private const int MaxReasons = 4;
+
+    /// <summary>True when a record counts at <paramref name="t"/>: active or disputed, occurred, still public.</summary>
+    public static bool Counts(in EvaluationRecord record, CatalogItem? item, DateTimeOffset t)
+    {
+        if (record.Status is not (RecordStatus.Active or RecordStatus.Disputed) || record.OccurredAt > t)
+        {
+            return false;
+        }
+
+        return item?.PublicityDays is not { } days || t < record.OccurredAt.AddDays(days);
+    }
+
+    /// <summary>Whole days from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public static int WholeDays(DateTimeOffset from, DateTimeOffset to) => (int)Math.Floor((to - from).TotalDays);
+
+    /// <summary>The undecayed effect of a rule on a record: points, or units × rate bounded in magnitude.</summary>
+    public static double RawPoints(ScoringRule rule, string payloadJson)
+    {
+        if (rule.Points is { } points)
+        {
+            return points;
+        }
+
+        if (rule.PointsPerUnit is not { } perUnit || rule.UnitField is null)
+        {
+            return 0;
+        }
+
+        var raw = perUnit * (Payload.GetNumber(payloadJson, rule.UnitField) ?? 0);
+        return rule.MaxPoints is { } max && Math.Abs(raw) > Math.Abs(max) ? Math.CopySign(Math.Abs(max), raw) : raw;
+    }
+
+    /// <summary>The decay factor of a rule after <paramref name="days"/> whole days.</summary>
+    public static double DecayFactor(ScoringRule rule, int days) =>
+        rule.Decay == "linear" && rule.DecayDays is { } decayDays and > 0
+            ? Math.Max(0, (decayDays - (double)days) / decayDays)
+            : 1.0;
+
+    /// <summary>Grade for a score under the thresholds (descending); the last grade when none matches.</summary>
+    public static string GradeFor(IReadOnlyList<GradeThreshold> grades, int score)
+    {
+        foreach (var g in grades)
+        {
+            if (g.MinScore <= score)
+            {
+                return g.Grade;
+            }
+        }
+
+        return grades[^1].Grade;
+    }
+
+    /// <summary>Rounds half away from zero and clamps to [0, 1000].</summary>
+    public static int ToScore(double value) => (int)Math.Clamp(Math.Round(value, MidpointRounding.AwayFromZero), 0, 1000);
+
+    /// <summary>Evaluates <paramref name="records"/> under <paramref name="model"/> at <paramref name="t"/>.</summary>
+    public static Evaluation Evaluate(
+        ScoringModel model,
+        Func<string, CatalogItem?> catalog,
+        IReadOnlyList<EvaluationRecord> records,
+        DateTimeOffset t)
+    {
+        var raw = new Dictionary<string, double>(model.Dimensions.Count, StringComparer.Ordinal);
+        foreach (var name in model.Dimensions.Keys)
+        {
+            raw[name] = 0;
+        }
+
+        var effects = new List<RecordEffect>();
+        var byItem = new Dictionary<string, double>(StringComparer.Ordinal);
+        VetoRecord? veto = null;
+
+        foreach (var record in records)
+        {
+            var item = catalog(record.CatalogCode);
+            if (!Counts(record, item, t))
+            {
+                continue;
+            }
+
+            if (veto is null && item?.Severity is { } severity && severity == model.VetoSeverity)
+            {
+                veto = new VetoRecord(record.RecordId, record.CatalogCode);
+            }
+
+            if (!model.Rules.TryGetValue(record.CatalogCode, out var rule) || !raw.ContainsKey(rule.Dimension))
+            {
+                continue;
+            }
+
+            var rawPoints = RawPoints(rule, record.PayloadJson);
+            var factor = DecayFactor(rule, WholeDays(record.OccurredAt, t));
+            var effect = rawPoints * factor;
+            raw[rule.Dimension] += effect;
+            byItem[record.CatalogCode] = byItem.GetValueOrDefault(record.CatalogCode) + effect;
+            effects.Add(new RecordEffect(record.RecordId, record.CatalogCode, record.Status, record.OccurredAt, rawPoints, factor, effect, rule.Dimension));
+        }
+
+        var dimensions = new List<DimensionValue>(model.Dimensions.Count);
+        var total = model.Base;
+        foreach (var (name, range) in model.Dimensions)
+        {
+            var value = Math.Clamp(raw[name], range.Min, range.Max);
+            total += value;
+            dimensions.Add(new DimensionValue(name, raw[name], range.Min, range.Max, value));
+        }
+
+        var score = ToScore(total);
+        var grade = veto is null ? GradeFor(model.Grades, score) : model.Grades[^1].Grade;
+
+        var reasons = byItem.Where(kv => kv.Value < 0)
+            .OrderBy(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Take(MaxReasons).Select(kv => Contribution(kv, catalog)).ToList();
+        var strengths = byItem.Where(kv => kv.Value > 0)
+            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Take(MaxReasons).Select(kv => Contribution(kv, catalog)).ToList();
+
+        return new Evaluation(score, grade, veto, dimensions, effects, reasons, strengths);
+    }
+
+    private static ScoreContribution Contribution(KeyValuePair<string, double> kv, Func<string, CatalogItem?> catalog) =>
+        new(kv.Key, catalog(kv.Key)?.NameZh ?? kv.Key, kv.Value);
+}
