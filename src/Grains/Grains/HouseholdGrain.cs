@@ -1,0 +1,119 @@
+using Microsoft.Extensions.Options;
+using RuralCredit.Domain;
+using RuralCredit.Models;
+
+namespace RuralCredit.Grains;
+
+/// <summary>State of a household: members, and the pooled points account's redemptions.</summary>
+[GenerateSerializer, Alias("rc.HouseholdState")]
+public sealed class HouseholdState
+{
+    [Id(0)] public string? VillageCode { get; set; }
+    [Id(1)] public List<string> Members { get; set; } = [];
+    [Id(2)] public decimal Redeemed { get; set; }
+    [Id(3)] public Dictionary<string, RedemptionResult> Redemptions { get; set; } = [];
+    [Id(4)] public long Version { get; set; }
+}
+
+/// <summary>
+/// A household (农户家庭). Its score and flags come from its members' summaries; its points account is the sum of
+/// the members' earned points less the household's redemptions. Non-reentrant: a redemption checks and debits in
+/// one turn, so concurrent redemptions can never overdraw.
+/// </summary>
+public sealed class HouseholdGrain(
+    [PersistentState("household", RuralCreditConstants.StorageName)] IPersistentState<HouseholdState> state,
+    DomainCache domain,
+    TimeProvider time,
+    IOptionsMonitor<CreditPolicyOptions> policy) : Grain, IHouseholdGrain
+{
+    private HouseholdState S => state.State;
+
+    public async Task AddMemberAsync(string subjectId, string villageCode)
+    {
+        if (S.Members.Contains(subjectId) && S.VillageCode == villageCode)
+        {
+            return;
+        }
+
+        S.VillageCode ??= villageCode;
+        if (!S.Members.Contains(subjectId))
+        {
+            S.Members.Add(subjectId);
+        }
+
+        await state.WriteStateAsync();
+        PublishRedeemed();
+    }
+
+    public async Task RemoveMemberAsync(string subjectId)
+    {
+        if (S.Members.Remove(subjectId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task<HouseholdView?> GetViewAsync()
+    {
+        if (S.VillageCode is null)
+        {
+            return null;
+        }
+
+        var members = await MemberSummariesAsync();
+        var status = HouseholdStatus.Compute(members, domain.FarmerModel, policy.CurrentValue.At(time.GetUtcNow()));
+        var earned = members.Sum(m => m.PointsEarned);
+        return new HouseholdView
+        {
+            HouseholdId = this.GetPrimaryKeyString(),
+            VillageCode = S.VillageCode,
+            Members = S.Members.ToList(),
+            Score = status.Score,
+            Grade = status.Grade,
+            IsCreditHousehold = status.IsCreditHousehold,
+            InArrears = status.InArrears,
+            HasCreditLine = status.HasCreditLine,
+            Points = new PointsBalance(earned, S.Redeemed, earned - S.Redeemed),
+        };
+    }
+
+    public async Task<RedemptionResult> RedeemAsync(Redemption redemption)
+    {
+        var account = "household:" + this.GetPrimaryKeyString();
+        if (S.Redemptions.TryGetValue(redemption.RedemptionId, out var first))
+        {
+            return first;
+        }
+
+        var earned = (await MemberSummariesAsync()).Sum(m => m.PointsEarned);
+        var balance = earned - S.Redeemed;
+        if (redemption.Points > balance)
+        {
+            return new RedemptionResult(account, balance, new ItemError("insufficient_points", $"balance {balance} is less than {redemption.Points}"));
+        }
+
+        S.Redeemed += redemption.Points;
+        var result = new RedemptionResult(account, balance - redemption.Points, null);
+        S.Redemptions[redemption.RedemptionId] = result;
+        await state.WriteStateAsync();
+        PublishRedeemed();
+        return result;
+    }
+
+    private void PublishRedeemed()
+    {
+        if (S.VillageCode is null)
+        {
+            return;
+        }
+
+        S.Version = SummaryVersion.Next(S.Version);
+        GrainFactory.GetGrain<IVillageGrain>(S.VillageCode).UpdateHouseholdRedeemedAsync(this.GetPrimaryKeyString(), S.Redeemed, S.Version).Ignore();
+    }
+
+    private async Task<List<SubjectSummary>> MemberSummariesAsync()
+    {
+        var summaries = await Task.WhenAll(S.Members.Select(m => GrainFactory.GetGrain<ISubjectGrain>(m).GetSummaryAsync()));
+        return summaries.OfType<SubjectSummary>().ToList();
+    }
+}

@@ -1,0 +1,233 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using RuralCredit.Domain;
+using RuralCredit.Hosting;
+using RuralCredit.Ledger;
+using RuralCredit.Models;
+
+namespace RuralCredit.Grains;
+
+/// <summary>
+/// Validates record batches against the catalog version current on arrival and appends them to the ledger;
+/// answers once they are durable. Stateless worker: any number run side by side on every silo.
+/// </summary>
+[StatelessWorker]
+public sealed class RecordIngestGrain(
+    ICreditLedger ledger,
+    ISubjectDirectory directory,
+    DomainCache domain,
+    TimeProvider time,
+    IOptions<IdentityOptions> identity) : Grain, IRecordIngestGrain
+{
+    private static readonly HashSet<string> Guarantees = ["credit", "mortgage", "guarantee", "other"];
+    private readonly byte[] _secret = Encoding.UTF8.GetBytes(identity.Value.PersonIdSecret);
+
+    public async Task<IReadOnlyList<RecordOutcome>> SubmitAsync(IReadOnlyList<RecordSubmission> records, Submitter submitter, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var outcomes = new RecordOutcome?[records.Count];
+        var entries = new List<LedgerEntry>(records.Count);
+        var entryIndex = new List<int>(records.Count);
+        var inBatch = new Dictionary<string, (string Hash, int Index)>(StringComparer.Ordinal);
+        var duplicatesInBatch = new List<(int Index, int FirstIndex)>();
+
+        for (var i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            var (entry, error) = await ValidateAsync(r, submitter, now, cancellationToken);
+            if (error is not null)
+            {
+                outcomes[i] = new RecordOutcome(i, r.RecordId, "rejected", null, error);
+                continue;
+            }
+
+            if (inBatch.TryGetValue(r.RecordId, out var first))
+            {
+                if (first.Hash == entry!.ContentHash)
+                {
+                    duplicatesInBatch.Add((i, first.Index));
+                }
+                else
+                {
+                    outcomes[i] = new RecordOutcome(i, r.RecordId, "rejected", null, new ItemError("record_conflict", $"record {r.RecordId} appears twice in the batch with different content"));
+                }
+
+                continue;
+            }
+
+            inBatch[r.RecordId] = (entry!.ContentHash, i);
+            entries.Add(entry);
+            entryIndex.Add(i);
+        }
+
+        var appended = entries.Count == 0 ? [] : await ledger.AppendAsync(entries, cancellationToken);
+        for (var k = 0; k < appended.Count; k++)
+        {
+            var i = entryIndex[k];
+            var id = records[i].RecordId;
+            outcomes[i] = appended[k].Status switch
+            {
+                AppendStatus.Appended => new RecordOutcome(i, id, "accepted", appended[k].Seq, null),
+                AppendStatus.Duplicate => new RecordOutcome(i, id, "duplicate", appended[k].Seq, null),
+                _ => new RecordOutcome(i, id, "rejected", null, new ItemError("record_conflict", $"record {id} was already received with different content")),
+            };
+        }
+
+        foreach (var (i, firstIndex) in duplicatesInBatch)
+        {
+            var firstOutcome = outcomes[firstIndex]!;
+            outcomes[i] = firstOutcome.Status == "rejected"
+                ? firstOutcome with { Index = i }
+                : new RecordOutcome(i, records[i].RecordId, "duplicate", firstOutcome.LedgerSeq, null);
+        }
+
+        return outcomes.Select(o => o!).ToList();
+    }
+
+    private async Task<(LedgerEntry? Entry, ItemError? Error)> ValidateAsync(RecordSubmission r, Submitter submitter, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(r.RecordId) || r.RecordId.Length > 128 || r.RecordId.Any(char.IsControl))
+        {
+            return Fail("validation_failed", "recordId must be 1–128 printable characters");
+        }
+
+        if (domain.Item(r.CatalogCode) is not { } item)
+        {
+            return Fail("unknown_catalog_item", $"catalog item {r.CatalogCode} does not exist");
+        }
+
+        if (!submitter.Holds(item.SourceDepartment))
+        {
+            return Fail("forbidden", $"catalog item {item.Code} belongs to department {item.SourceDepartment}");
+        }
+
+        string subjectId;
+        if (!string.IsNullOrEmpty(r.SubjectId))
+        {
+            subjectId = r.SubjectId;
+        }
+        else if (r.IdNumber is not null)
+        {
+            if (!IdentityCodes.IsValidIdNumber(r.IdNumber))
+            {
+                return Fail("validation_failed", "idNumber is not a valid 居民身份证号 (check digit)");
+            }
+
+            subjectId = IdentityCodes.PersonSubjectId(r.IdNumber, _secret);
+        }
+        else
+        {
+            return Fail("validation_failed", "subjectId or idNumber is required");
+        }
+
+        if (await directory.FindAsync(subjectId, cancellationToken) is not { } subject)
+        {
+            return Fail("unknown_subject", $"subject {(r.IdNumber is null ? subjectId : "(by idNumber)")} is not registered");
+        }
+
+        if (!item.SubjectTypes.Contains(subject.SubjectType))
+        {
+            return Fail("validation_failed", $"catalog item {item.Code} does not apply to subject type {subject.SubjectType}");
+        }
+
+        if (r.OccurredAt > now.AddDays(1) || r.OccurredAt.Year < 1949)
+        {
+            return Fail("validation_failed", "occurredAt must not be in the future");
+        }
+
+        using (var payload = JsonDocument.Parse(r.PayloadJson))
+        {
+            if (Payload.Validate(payload.RootElement, item.PayloadSchema) is { } problem)
+            {
+                return Fail("validation_failed", problem);
+            }
+
+            if (item.Role == CatalogRoles.Loan && !Guarantees.Contains(Payload.GetString(r.PayloadJson, "guarantee") ?? ""))
+            {
+                return Fail("validation_failed", "payload.guarantee must be credit, mortgage, guarantee or other");
+            }
+        }
+
+        if (r.Supersedes is { } supersedes)
+        {
+            if (await ledger.FindRecordAsync(supersedes, cancellationToken) is not { } old)
+            {
+                return Fail("unknown_record", $"record {supersedes} to supersede does not exist");
+            }
+
+            if (old.Entry.SubjectId != subjectId || old.Entry.CatalogCode != item.Code)
+            {
+                return Fail("validation_failed", "a correction must be for the same subject and catalog item");
+            }
+
+            if (supersedes == r.RecordId)
+            {
+                return Fail("validation_failed", "a record cannot supersede itself");
+            }
+        }
+
+        var hash = ContentHash(item.Code, subjectId, r.OccurredAt, r.PayloadJson, r.Supersedes);
+        return (new LedgerEntry
+        {
+            Kind = LedgerEntryKind.Record,
+            SubjectId = subjectId,
+            RecordId = r.RecordId,
+            CatalogCode = item.Code,
+            CatalogVersion = item.Version,
+            OccurredAt = r.OccurredAt.ToUniversalTime(),
+            ReceivedAt = now,
+            SourceDepartment = item.SourceDepartment,
+            PayloadJson = r.PayloadJson,
+            Supersedes = r.Supersedes,
+            ContentHash = hash,
+        }, null);
+    }
+
+    public async Task<RevokeOutcome> RevokeAsync(string recordId, string reason, Submitter submitter)
+    {
+        if (await ledger.FindRecordAsync(recordId) is not { } record)
+        {
+            return new RevokeOutcome(recordId, "", new ItemError("unknown_record", $"record {recordId} does not exist"));
+        }
+
+        if (!submitter.Holds(record.Entry.SourceDepartment))
+        {
+            return new RevokeOutcome(recordId, record.Status, new ItemError("forbidden", "only the record's source department may revoke it"));
+        }
+
+        if (record.Status == RecordStatus.Revoked)
+        {
+            return new RevokeOutcome(recordId, RecordStatus.Revoked, null);
+        }
+
+        await ledger.AppendAsync(
+        [
+            new LedgerEntry
+            {
+                Kind = LedgerEntryKind.StatusChange,
+                SubjectId = record.Entry.SubjectId,
+                RecordId = recordId,
+                CatalogCode = record.Entry.CatalogCode,
+                OccurredAt = record.Entry.OccurredAt,
+                ReceivedAt = time.GetUtcNow(),
+                SourceDepartment = record.Entry.SourceDepartment,
+                NewStatus = RecordStatus.Revoked,
+                Actor = submitter.Actor,
+                Reason = reason,
+            },
+        ]);
+        return new RevokeOutcome(recordId, RecordStatus.Revoked, null);
+    }
+
+    /// <summary>The identity of a record's content: a resubmission is a duplicate exactly when this matches.</summary>
+    public static string ContentHash(string catalogCode, string subjectId, DateTimeOffset occurredAt, string payloadJson, string? supersedes)
+    {
+        var text = string.Join('\u001f', catalogCode, subjectId, occurredAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), payloadJson, supersedes ?? "");
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 16);
+    }
+
+    private static (LedgerEntry?, ItemError?) Fail(string code, string detail) => (null, new ItemError(code, detail));
+}

@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Options;
+using RuralCredit.Domain;
+using RuralCredit.Hosting;
+using RuralCredit.Models;
+
+namespace RuralCredit.Grains;
+
+/// <summary>State of a township, county or the city: registration, children and their latest summaries.</summary>
+[GenerateSerializer, Alias("rc.RegionState")]
+public sealed class RegionState
+{
+    [Id(0)] public RegionInfo? Info { get; set; }
+    [Id(1)] public List<string> Children { get; set; } = [];
+    [Id(2)] public Dictionary<string, RegionSummary> ChildSummaries { get; set; } = new(StringComparer.Ordinal);
+    [Id(3)] public long Version { get; set; }
+}
+
+/// <summary>
+/// A township (乡镇/街道), county (县区) or the city. Replaces a child's entry when a newer summary arrives and
+/// recomputes its aggregate from all entries, so it always equals the sum of its children.
+/// </summary>
+public sealed class RegionGrain(
+    [PersistentState("region", RuralCreditConstants.StorageName)] IPersistentState<RegionState> state,
+    TimeProvider time,
+    IOptions<GrainTimingOptions> timing,
+    IOptionsMonitor<CreditPolicyOptions> policy) : Grain, IRegionGrain
+{
+    private DeferredWrite<RegionState>? _writer;
+    private Propagation? _propagation;
+    private RegionSummary? _summary;
+
+    private RegionState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _writer = new DeferredWrite<RegionState>(this, state, timing.Value.StateWriteDelay);
+        _propagation = new Propagation(this, timing.Value.PropagationInterval, PushAsync);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_writer is { IsDirty: true })
+        {
+            await _writer.FlushAsync();
+        }
+    }
+
+    public async Task<bool> RegisterAsync(RegionInfo info)
+    {
+        var created = S.Info is null;
+        S.Info = info;
+        await state.WriteStateAsync();
+        Changed();
+        return created;
+    }
+
+    public Task<RegionInfo?> GetInfoAsync() => Task.FromResult(S.Info);
+
+    public async Task AddChildAsync(string childCode)
+    {
+        if (!S.Children.Contains(childCode))
+        {
+            S.Children.Add(childCode);
+            await state.WriteStateAsync();
+        }
+    }
+
+    public Task<IReadOnlyList<string>> GetChildrenAsync() => Task.FromResult<IReadOnlyList<string>>(S.Children.ToList());
+
+    public Task UpdateChildAsync(RegionSummary summary)
+    {
+        if (S.ChildSummaries.TryGetValue(summary.Info.Code, out var held) && held.Version > summary.Version)
+        {
+            return Task.CompletedTask;
+        }
+
+        S.ChildSummaries[summary.Info.Code] = summary;
+        Changed();
+        return Task.CompletedTask;
+    }
+
+    public Task<RegionSummary?> GetSummaryAsync() => Task.FromResult(S.Info is null ? null : Compute());
+
+    private void Changed()
+    {
+        _summary = null;
+        _writer!.MarkDirty();
+        _propagation!.Request();
+    }
+
+    private RegionSummary Compute()
+    {
+        var now = time.GetUtcNow();
+        if (_summary is { } cached && RegionAggregator.HourOf(cached.UpdatedAt) == RegionAggregator.HourOf(now))
+        {
+            return cached;
+        }
+
+        S.Version = SummaryVersion.Next(S.Version);
+        _summary = RegionAggregator.Parent(S.Info!, S.ChildSummaries.Values, policy.CurrentValue.At(now), now, S.Version);
+        return _summary;
+    }
+
+    private Task PushAsync()
+    {
+        if (S.Info?.ParentCode is { } parent)
+        {
+            GrainFactory.GetGrain<IRegionGrain>(parent).UpdateChildAsync(Compute()).Ignore();
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,226 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using RuralCredit.Domain;
+using RuralCredit.Hosting;
+using RuralCredit.Ledger;
+using RuralCredit.Models;
+
+namespace RuralCredit.Grains;
+
+/// <summary>
+/// Registers regions and subjects in batches: code and check-digit validation, pseudonymous person ids,
+/// directory upserts, and routing of redemptions to the right points account.
+/// </summary>
+[StatelessWorker]
+public sealed class RegistrationGrain(
+    ISubjectDirectory directory,
+    IOptions<IdentityOptions> identity) : Grain, IRegistrationGrain
+{
+    private static readonly Dictionary<string, int> CodeLengths = new(StringComparer.Ordinal)
+    {
+        [RegionLevels.City] = 6,
+        [RegionLevels.County] = 6,
+        [RegionLevels.Township] = 9,
+        [RegionLevels.Village] = 12,
+    };
+
+    private readonly byte[] _secret = Encoding.UTF8.GetBytes(identity.Value.PersonIdSecret);
+
+    public async Task<IReadOnlyList<RegistrationOutcome>> RegisterRegionsAsync(IReadOnlyList<RegionInfo> regions)
+    {
+        var results = new List<RegistrationOutcome>(regions.Count);
+        var known = new Dictionary<string, RegionInfo>(StringComparer.Ordinal);
+        for (var i = 0; i < regions.Count; i++)
+        {
+            var r = regions[i];
+            var error = await ValidateRegionAsync(r, known);
+            if (error is not null)
+            {
+                results.Add(new RegistrationOutcome(i, r.Code, "rejected", error));
+                continue;
+            }
+
+            var created = r.Level == RegionLevels.Village
+                ? await GrainFactory.GetGrain<IVillageGrain>(r.Code).RegisterAsync(r)
+                : await GrainFactory.GetGrain<IRegionGrain>(r.Code).RegisterAsync(r);
+            if (r.ParentCode is { } parent)
+            {
+                await GrainFactory.GetGrain<IRegionGrain>(parent).AddChildAsync(r.Code);
+            }
+
+            known[r.Code] = r;
+            results.Add(new RegistrationOutcome(i, r.Code, created ? "created" : "updated", null));
+        }
+
+        return results;
+    }
+
+    private async Task<ItemError?> ValidateRegionAsync(RegionInfo r, Dictionary<string, RegionInfo> known)
+    {
+        if (!CodeLengths.TryGetValue(r.Level ?? "", out var length))
+        {
+            return new ItemError("validation_failed", "level must be city, county, township or village");
+        }
+
+        if (r.Code is null || r.Code.Length != length || !r.Code.All(char.IsAsciiDigit))
+        {
+            return new ItemError("validation_failed", $"a {r.Level} code has {length} digits");
+        }
+
+        if (string.IsNullOrWhiteSpace(r.Name) || r.Name.Length > 100)
+        {
+            return new ItemError("validation_failed", "name is required (at most 100 characters)");
+        }
+
+        if (r.ExpectedHouseholds is < 0 || r.ExpectedSubjects is < 0)
+        {
+            return new ItemError("validation_failed", "expectedHouseholds and expectedSubjects must not be negative");
+        }
+
+        if (r.Level == RegionLevels.City)
+        {
+            return r.ParentCode is null ? null : new ItemError("validation_failed", "a city has no parent");
+        }
+
+        if (r.ParentCode is null)
+        {
+            return new ItemError("validation_failed", "parentCode is required");
+        }
+
+        var parent = known.GetValueOrDefault(r.ParentCode) ?? await FindRegionAsync(r.ParentCode);
+        if (parent is null)
+        {
+            return new ItemError("unknown_region", $"parent region {r.ParentCode} is not registered");
+        }
+
+        if (RegionLevels.ChildOf(parent.Level) != r.Level)
+        {
+            return new ItemError("validation_failed", $"a {r.Level} cannot be a child of a {parent.Level}");
+        }
+
+        var prefix = r.Level == RegionLevels.County ? 4 : parent.Code.Length;
+        if (!r.Code.StartsWith(parent.Code[..prefix], StringComparison.Ordinal))
+        {
+            return new ItemError("validation_failed", $"code {r.Code} does not lie under {parent.Code}");
+        }
+
+        return null;
+    }
+
+    private Task<RegionInfo?> FindRegionAsync(string code) => code.Length == 12
+        ? GrainFactory.GetGrain<IVillageGrain>(code).GetInfoAsync()
+        : GrainFactory.GetGrain<IRegionGrain>(code).GetInfoAsync();
+
+    public async Task<IReadOnlyList<RegistrationOutcome>> RegisterSubjectsAsync(IReadOnlyList<SubjectRegistration> subjects)
+    {
+        var results = new List<RegistrationOutcome>(subjects.Count);
+        var villages = new Dictionary<string, bool>(StringComparer.Ordinal);
+        for (var i = 0; i < subjects.Count; i++)
+        {
+            var s = subjects[i];
+            var (info, error) = await ValidateSubjectAsync(s, villages);
+            if (error is not null)
+            {
+                results.Add(new RegistrationOutcome(i, info?.SubjectId, "rejected", error));
+                continue;
+            }
+
+            await directory.UpsertAsync(info!.SubjectId, new DirectoryEntry(info.SubjectType, info.VillageCode, info.HouseholdId));
+            var created = await GrainFactory.GetGrain<ISubjectGrain>(info.SubjectId).RegisterAsync(info);
+            results.Add(new RegistrationOutcome(i, info.SubjectId, created ? "created" : "updated", null));
+        }
+
+        return results;
+    }
+
+    private async Task<(SubjectInfo? Info, ItemError? Error)> ValidateSubjectAsync(SubjectRegistration s, Dictionary<string, bool> villages)
+    {
+        if (!RuralCreditConstants.SubjectTypes.Contains(s.SubjectType))
+        {
+            return (null, new ItemError("validation_failed", $"subjectType must be one of {string.Join(", ", RuralCreditConstants.SubjectTypes)}"));
+        }
+
+        if (string.IsNullOrWhiteSpace(s.Name) || s.Name.Length > 100)
+        {
+            return (null, new ItemError("validation_failed", "name is required (at most 100 characters)"));
+        }
+
+        string subjectId, displayName, maskedId;
+        if (s.SubjectType == "farmer")
+        {
+            if (!IdentityCodes.IsValidIdNumber(s.IdNumber))
+            {
+                return (null, new ItemError("validation_failed", "idNumber must be a valid 18-character 居民身份证号 (check digit)"));
+            }
+
+            subjectId = IdentityCodes.PersonSubjectId(s.IdNumber!, _secret);
+            displayName = IdentityCodes.MaskPersonName(s.Name);
+            maskedId = IdentityCodes.MaskIdNumber(s.IdNumber!);
+        }
+        else
+        {
+            if (!IdentityCodes.IsValidCreditCode(s.CreditCode))
+            {
+                return (null, new ItemError("validation_failed", "creditCode must be a valid 18-character 统一社会信用代码 (check character)"));
+            }
+
+            if (s.HouseholdId is not null)
+            {
+                return (null, new ItemError("validation_failed", "only farmers belong to households"));
+            }
+
+            subjectId = s.CreditCode!;
+            displayName = s.Name;
+            maskedId = s.CreditCode!;
+        }
+
+        if (s.HouseholdId is { } hid && (hid.Length is 0 or > 64 || hid.Any(char.IsControl)))
+        {
+            return (null, new ItemError("validation_failed", "householdId must be 1–64 printable characters"));
+        }
+
+        if (s.VillageCode is null || s.VillageCode.Length != 12)
+        {
+            return (null, new ItemError("validation_failed", "villageCode must be a 12-digit village code"));
+        }
+
+        if (!villages.TryGetValue(s.VillageCode, out var exists))
+        {
+            exists = villages[s.VillageCode] = await GrainFactory.GetGrain<IVillageGrain>(s.VillageCode).GetInfoAsync() is not null;
+        }
+
+        if (!exists)
+        {
+            return (null, new ItemError("unknown_region", $"village {s.VillageCode} is not registered"));
+        }
+
+        if (await directory.FindAsync(subjectId) is { } existing && existing.SubjectType != s.SubjectType)
+        {
+            return (null, new ItemError("validation_failed", $"subject is already registered as {existing.SubjectType}"));
+        }
+
+        return (new SubjectInfo
+        {
+            SubjectId = subjectId,
+            SubjectType = s.SubjectType,
+            Name = s.Name,
+            DisplayName = displayName,
+            MaskedId = maskedId,
+            VillageCode = s.VillageCode,
+            HouseholdId = s.HouseholdId,
+        }, null);
+    }
+
+    public async Task<RedemptionResult> RedeemAsync(string subjectId, Redemption redemption)
+    {
+        if (await directory.FindAsync(subjectId) is not { } subject)
+        {
+            return new RedemptionResult("", 0, new ItemError("unknown_subject", $"subject {subjectId} is not registered"));
+        }
+
+        return subject.HouseholdId is { } household
+            ? await GrainFactory.GetGrain<IHouseholdGrain>(household).RedeemAsync(redemption)
+            : await GrainFactory.GetGrain<ISubjectGrain>(subjectId).RedeemAsync(redemption);
+    }
+}

@@ -1,0 +1,426 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+using RuralCredit.Domain;
+using RuralCredit.Hosting;
+using RuralCredit.Ledger;
+using RuralCredit.Models;
+
+namespace RuralCredit.Grains;
+
+/// <summary>A record held in a subject's archive with its status history.</summary>
+[GenerateSerializer, Alias("rc.HeldRecord")]
+public sealed class HeldRecord
+{
+    [Id(0)] public required LedgerEntry Entry { get; init; }
+    [Id(1)] public string Status { get; set; } = RecordStatus.Active;
+    [Id(2)] public List<StatusChange>? History { get; set; }
+
+    /// <summary>The status at <paramref name="t"/>: the last change made at or before it.</summary>
+    public string StatusAt(DateTimeOffset t)
+    {
+        if (History is null)
+        {
+            return RecordStatus.Active;
+        }
+
+        var status = RecordStatus.Active;
+        foreach (var change in History)
+        {
+            if (change.At <= t)
+            {
+                status = change.Status;
+            }
+        }
+
+        return status;
+    }
+}
+
+/// <summary>Snapshot of a subject: basic info, the archive folded so far and the ledger watermark.</summary>
+[GenerateSerializer, Alias("rc.SubjectState")]
+public sealed class SubjectState
+{
+    [Id(0)] public SubjectInfo? Info { get; set; }
+    [Id(1)] public long LastLedgerSeq { get; set; }
+    [Id(2)] public List<HeldRecord> Records { get; set; } = [];
+    [Id(3)] public decimal Redeemed { get; set; }
+    [Id(4)] public Dictionary<string, RedemptionResult> Redemptions { get; set; } = [];
+}
+
+/// <summary>
+/// A subject (涉农主体). Folds its ledger entries, delivered at least once by the ledger stream, exactly once
+/// (by sequence). On activation it catches up from the ledger past its watermark, so a snapshot written late
+/// or never loses nothing. Every fold sends the subject's whole summary to its village.
+/// </summary>
+[ImplicitStreamSubscription(RuralCreditConstants.SubjectRecordsNamespace)]
+public sealed partial class SubjectGrain(
+    [PersistentState("subject", RuralCreditConstants.StorageName)] IPersistentState<SubjectState> state,
+    ICreditLedger ledger,
+    DomainCache domain,
+    TimeProvider time,
+    IOptions<GrainTimingOptions> timing,
+    ILogger<SubjectGrain> logger) : Grain, ISubjectGrain, IStreamSubscriptionObserver, IAsyncObserver<LedgerEntry>
+{
+    private readonly Dictionary<string, HeldRecord> _byRecordId = new(StringComparer.Ordinal);
+    private DeferredWrite<SubjectState>? _writer;
+    private long _summaryVersion;
+    private SubjectSummary? _lastSummary;
+
+    private SubjectState S => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _writer = new DeferredWrite<SubjectState>(this, state, timing.Value.StateWriteDelay);
+        foreach (var r in S.Records)
+        {
+            _byRecordId[r.Entry.RecordId] = r;
+        }
+
+        if (await CatchUpAsync(cancellationToken))
+        {
+            _writer.MarkDirty();
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_writer is { IsDirty: true })
+        {
+            await _writer.FlushAsync();
+        }
+    }
+
+    public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
+        await handleFactory.Create<LedgerEntry>().ResumeAsync(this);
+
+    public async Task OnNextAsync(LedgerEntry item, StreamSequenceToken? token = null)
+    {
+        if (item.Seq <= S.LastLedgerSeq)
+        {
+            return; // redelivery: already folded
+        }
+
+        if (item.PreviousSubjectSeq > S.LastLedgerSeq)
+        {
+            LogGap(this.GetPrimaryKeyString(), S.LastLedgerSeq, item.PreviousSubjectSeq);
+            await CatchUpAsync(CancellationToken.None);
+        }
+        else
+        {
+            Fold(item);
+        }
+
+        Changed();
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
+
+    public async Task<bool> RegisterAsync(SubjectInfo info)
+    {
+        var previous = S.Info;
+        S.Info = info;
+        await state.WriteStateAsync();
+
+        if (previous is not null && previous.VillageCode != info.VillageCode)
+        {
+            GrainFactory.GetGrain<IVillageGrain>(previous.VillageCode).RemoveSubjectAsync(info.SubjectId).Ignore();
+        }
+
+        if (previous?.HouseholdId is { } oldHousehold && oldHousehold != info.HouseholdId)
+        {
+            await GrainFactory.GetGrain<IHouseholdGrain>(oldHousehold).RemoveMemberAsync(info.SubjectId);
+        }
+
+        if (info.HouseholdId is { } household)
+        {
+            await GrainFactory.GetGrain<IHouseholdGrain>(household).AddMemberAsync(info.SubjectId, info.VillageCode);
+        }
+
+        _lastSummary = null;
+        Publish();
+        return previous is null;
+    }
+
+    public Task<SubjectInfo?> GetInfoAsync() => Task.FromResult(S.Info);
+
+    public async Task<SubjectProfile?> GetProfileAsync(DateTimeOffset? asOf)
+    {
+        if (S.Info is not { } info)
+        {
+            return null;
+        }
+
+        var t = asOf ?? time.GetUtcNow();
+        var model = domain.Model(info.SubjectType);
+        var records = RecordsAt(t);
+        var evaluation = ScoringEngine.Evaluate(model, domain.Item, records, t);
+        var facts = SubjectFacts.Compute(domain.Item, records, t);
+
+        var tags = new List<string>();
+        if (facts.SeriousDishonesty)
+        {
+            tags.Add(SubjectFacts.TagSeriousDishonesty);
+        }
+
+        if (facts.Demonstration)
+        {
+            tags.Add(SubjectFacts.TagDemonstration);
+        }
+
+        PointsBalance points;
+        if (info.HouseholdId is { } household && await GrainFactory.GetGrain<IHouseholdGrain>(household).GetViewAsync() is { } view)
+        {
+            if (view.IsCreditHousehold)
+            {
+                tags.Add(SubjectFacts.TagCreditHousehold);
+            }
+
+            points = new PointsBalance(facts.PointsEarned, view.Points.Redeemed, view.Points.Balance);
+        }
+        else
+        {
+            points = new PointsBalance(facts.PointsEarned, S.Redeemed, facts.PointsEarned - S.Redeemed);
+        }
+
+        return new SubjectProfile
+        {
+            Info = info,
+            Score = evaluation.Score,
+            Grade = evaluation.Grade,
+            Dimensions = evaluation.Dimensions.ToDictionary(d => d.Name, d => d.Value),
+            Reasons = evaluation.Reasons,
+            Strengths = evaluation.Strengths,
+            Tags = tags,
+            Points = points,
+            ModelVersion = model.Version,
+            AsOf = t,
+            RecordCount = S.Records.Count,
+            LastLedgerSeq = S.LastLedgerSeq,
+        };
+    }
+
+    public Task<ScoreExplanation?> ExplainAsync(DateTimeOffset? asOf)
+    {
+        if (S.Info is not { } info)
+        {
+            return Task.FromResult<ScoreExplanation?>(null);
+        }
+
+        var t = asOf ?? time.GetUtcNow();
+        var model = domain.Model(info.SubjectType);
+        var evaluation = ScoringEngine.Evaluate(model, domain.Item, RecordsAt(t), t);
+        return Task.FromResult<ScoreExplanation?>(new ScoreExplanation
+        {
+            Score = evaluation.Score,
+            Grade = evaluation.Grade,
+            Base = model.Base,
+            Veto = evaluation.Veto,
+            Dimensions = evaluation.Dimensions,
+            Records = evaluation.Effects,
+            ModelVersion = model.Version,
+            AsOf = t,
+        });
+    }
+
+    public Task<IReadOnlyList<RecordView>> GetRecordsAsync()
+    {
+        var now = time.GetUtcNow();
+        var views = S.Records.Select(r =>
+        {
+            var item = domain.Item(r.Entry.CatalogCode);
+            var status = r.Status == RecordStatus.Active && item?.PublicityDays is { } days && now >= r.Entry.OccurredAt.AddDays(days)
+                ? RecordStatus.Expired
+                : r.Status;
+            return new RecordView
+            {
+                RecordId = r.Entry.RecordId,
+                CatalogCode = r.Entry.CatalogCode,
+                NameZh = item?.NameZh,
+                Category = item?.Category,
+                Status = status,
+                OccurredAt = r.Entry.OccurredAt,
+                ReceivedAt = r.Entry.ReceivedAt,
+                SourceDepartment = r.Entry.SourceDepartment,
+                PayloadJson = r.Entry.PayloadJson,
+                Supersedes = r.Entry.Supersedes,
+                LedgerSeq = r.Entry.Seq,
+                History = r.History ?? [],
+            };
+        }).ToList();
+        return Task.FromResult<IReadOnlyList<RecordView>>(views);
+    }
+
+    public Task<SubjectSummary?> GetSummaryAsync() =>
+        Task.FromResult(S.Info is null ? null : BuildSummary(time.GetUtcNow(), _summaryVersion));
+
+    public async Task<SubjectSummary?> RefreshAsync()
+    {
+        if (await CatchUpAsync(CancellationToken.None))
+        {
+            _writer!.MarkDirty();
+        }
+
+        _lastSummary = null;
+        return Publish();
+    }
+
+    public async Task<RedemptionResult> RedeemAsync(Redemption redemption)
+    {
+        var account = "subject:" + this.GetPrimaryKeyString();
+        if (S.Redemptions.TryGetValue(redemption.RedemptionId, out var first))
+        {
+            return first;
+        }
+
+        var now = time.GetUtcNow();
+        var earned = SubjectFacts.Compute(domain.Item, RecordsAt(now), now).PointsEarned;
+        var balance = earned - S.Redeemed;
+        if (redemption.Points > balance)
+        {
+            return new RedemptionResult(account, balance, new ItemError("insufficient_points", $"balance {balance} is less than {redemption.Points}"));
+        }
+
+        S.Redeemed += redemption.Points;
+        var result = new RedemptionResult(account, balance - redemption.Points, null);
+        S.Redemptions[redemption.RedemptionId] = result;
+        await state.WriteStateAsync();
+        _lastSummary = null;
+        Publish();
+        return result;
+    }
+
+    /// <summary>Reads and folds every ledger entry after the watermark; true when something was folded.</summary>
+    private async Task<bool> CatchUpAsync(CancellationToken cancellationToken)
+    {
+        var missing = await ledger.ReadSubjectAsync(this.GetPrimaryKeyString(), S.LastLedgerSeq, cancellationToken);
+        foreach (var entry in missing)
+        {
+            Fold(entry);
+        }
+
+        return missing.Count > 0;
+    }
+
+    private void Fold(LedgerEntry entry)
+    {
+        if (entry.Seq <= S.LastLedgerSeq)
+        {
+            return;
+        }
+
+        S.LastLedgerSeq = entry.Seq;
+        if (entry.Kind == LedgerEntryKind.Record)
+        {
+            if (_byRecordId.ContainsKey(entry.RecordId))
+            {
+                return;
+            }
+
+            var held = new HeldRecord { Entry = entry };
+            S.Records.Add(held);
+            _byRecordId[entry.RecordId] = held;
+            if (entry.Supersedes is { } old && _byRecordId.TryGetValue(old, out var superseded))
+            {
+                SetStatus(superseded, new StatusChange(RecordStatus.Revoked, entry.ReceivedAt, entry.SourceDepartment, $"superseded by {entry.RecordId}", entry.Seq));
+            }
+        }
+        else if (entry.NewStatus is { } status && _byRecordId.TryGetValue(entry.RecordId, out var target))
+        {
+            SetStatus(target, new StatusChange(status, entry.ReceivedAt, entry.Actor, entry.Reason, entry.Seq));
+        }
+    }
+
+    private static void SetStatus(HeldRecord record, StatusChange change)
+    {
+        record.Status = change.Status;
+        (record.History ??= []).Add(change);
+    }
+
+    private void Changed()
+    {
+        _writer!.MarkDirty();
+        Publish();
+    }
+
+    /// <summary>Sends the summary to the village when it differs from the last one sent.</summary>
+    private SubjectSummary? Publish()
+    {
+        if (S.Info is not { } info)
+        {
+            return null;
+        }
+
+        var summary = BuildSummary(time.GetUtcNow(), 0);
+        if (_lastSummary is not null && SameContent(_lastSummary, summary))
+        {
+            return _lastSummary;
+        }
+
+        _summaryVersion = SummaryVersion.Next(_summaryVersion);
+        summary = summary with { Version = _summaryVersion };
+        _lastSummary = summary;
+        GrainFactory.GetGrain<IVillageGrain>(info.VillageCode).UpdateSubjectAsync(summary).Ignore();
+        return summary;
+    }
+
+    private static bool SameContent(SubjectSummary a, SubjectSummary b) =>
+        a with { Version = 0, EvaluatedAt = default, RecentReceipts = [] } == b with { Version = 0, EvaluatedAt = default, RecentReceipts = [] }
+        && a.RecentReceipts.SequenceEqual(b.RecentReceipts);
+
+    private SubjectSummary BuildSummary(DateTimeOffset t, long version)
+    {
+        var info = S.Info!;
+        var records = RecordsAt(t);
+        var evaluation = ScoringEngine.Evaluate(domain.Model(info.SubjectType), domain.Item, records, t);
+        var facts = SubjectFacts.Compute(domain.Item, records, t);
+        var since = t.AddHours(-24);
+        var recent = new List<DateTimeOffset>();
+        foreach (var r in S.Records)
+        {
+            if (r.Entry.ReceivedAt > since)
+            {
+                recent.Add(r.Entry.ReceivedAt);
+            }
+        }
+
+        return new SubjectSummary
+        {
+            SubjectId = info.SubjectId,
+            SubjectType = info.SubjectType,
+            VillageCode = info.VillageCode,
+            HouseholdId = info.HouseholdId,
+            Score = evaluation.Score,
+            Grade = evaluation.Grade,
+            Vetoed = evaluation.Veto is not null,
+            PointsEarned = facts.PointsEarned,
+            PointsRedeemed = info.HouseholdId is null ? S.Redeemed : 0,
+            HasCreditLine = facts.HasCreditLine,
+            IsBorrowing = facts.IsBorrowing,
+            InArrears = facts.InArrears,
+            CreditLoanAmount = facts.CreditLoanAmount,
+            LoanAmount = facts.LoanAmount,
+            LastGovernanceAt = facts.LastGovernanceAt,
+            RecentReceipts = recent,
+            Version = version,
+            EvaluatedAt = t,
+        };
+    }
+
+    private List<EvaluationRecord> RecordsAt(DateTimeOffset t)
+    {
+        var list = new List<EvaluationRecord>(S.Records.Count);
+        foreach (var r in S.Records)
+        {
+            list.Add(new EvaluationRecord(r.Entry.RecordId, r.Entry.CatalogCode, r.Entry.OccurredAt, r.StatusAt(t), r.Entry.PayloadJson));
+        }
+
+        return list;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subject {SubjectId}: gap after sequence {Watermark} (entry follows {Previous}); catching up from the ledger")]
+    private partial void LogGap(string subjectId, long watermark, long previous);
+}

@@ -1,0 +1,157 @@
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using RuralCredit.Domain;
+using RuralCredit.Hosting;
+using RuralCredit.Models;
+
+namespace RuralCredit.Grains;
+
+/// <summary>State of a village: its registration and the latest summary of each subject and household account.</summary>
+[GenerateSerializer, Alias("rc.VillageState")]
+public sealed class VillageState
+{
+    [Id(0)] public RegionInfo? Info { get; set; }
+    [Id(1)] public Dictionary<string, SubjectSummary> Subjects { get; set; } = new(StringComparer.Ordinal);
+    [Id(2)] public Dictionary<string, HouseholdRedeemed> Households { get; set; } = new(StringComparer.Ordinal);
+    [Id(3)] public long Version { get; set; }
+}
+
+/// <summary>Redeemed points of a household account, versioned.</summary>
+[GenerateSerializer, Immutable, Alias("rc.HouseholdRedeemed")]
+public sealed record HouseholdRedeemed([property: Id(0)] decimal Redeemed, [property: Id(1)] long Version);
+
+/// <summary>
+/// A village (村居/社区). Holds each subject's whole versioned summary (never a delta) and recomputes its
+/// aggregate from them; sends its own summary to the township at most once per propagation interval.
+/// </summary>
+public sealed class VillageGrain(
+    [PersistentState("village", RuralCreditConstants.StorageName)] IPersistentState<VillageState> state,
+    DomainCache domain,
+    TimeProvider time,
+    IOptions<GrainTimingOptions> timing,
+    IOptionsMonitor<CreditPolicyOptions> policy) : Grain, IVillageGrain, IRemindable
+{
+    private DeferredWrite<VillageState>? _writer;
+    private Propagation? _propagation;
+    private RegionSummary? _summary;
+
+    private VillageState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _writer = new DeferredWrite<VillageState>(this, state, timing.Value.StateWriteDelay);
+        _propagation = new Propagation(this, timing.Value.PropagationInterval, PushAsync);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_writer is { IsDirty: true })
+        {
+            await _writer.FlushAsync();
+        }
+    }
+
+    public async Task<bool> RegisterAsync(RegionInfo info)
+    {
+        var created = S.Info is null;
+        S.Info = info;
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(RuralCreditConstants.DailyRefreshReminder, timing.Value.RefreshPeriod, timing.Value.RefreshPeriod);
+        Changed();
+        return created;
+    }
+
+    public Task<RegionInfo?> GetInfoAsync() => Task.FromResult(S.Info);
+
+    public Task UpdateSubjectAsync(SubjectSummary summary)
+    {
+        if (S.Subjects.TryGetValue(summary.SubjectId, out var held) && held.Version > summary.Version)
+        {
+            return Task.CompletedTask; // older than what we hold
+        }
+
+        S.Subjects[summary.SubjectId] = summary;
+        Changed();
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveSubjectAsync(string subjectId)
+    {
+        if (S.Subjects.Remove(subjectId))
+        {
+            Changed();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task UpdateHouseholdRedeemedAsync(string householdId, decimal redeemed, long version)
+    {
+        if (S.Households.TryGetValue(householdId, out var held) && held.Version > version)
+        {
+            return Task.CompletedTask;
+        }
+
+        S.Households[householdId] = new HouseholdRedeemed(redeemed, version);
+        Changed();
+        return Task.CompletedTask;
+    }
+
+    public Task<RegionSummary?> GetSummaryAsync() => Task.FromResult(S.Info is null ? null : Compute());
+
+    public async Task<int> RefreshAllAsync()
+    {
+        var ids = S.Subjects.Keys.ToList();
+        var summaries = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<ISubjectGrain>(id).RefreshAsync()));
+        foreach (var summary in summaries)
+        {
+            if (summary is not null && summary.VillageCode == S.Info?.Code)
+            {
+                S.Subjects[summary.SubjectId] = summary;
+            }
+        }
+
+        Changed();
+        return ids.Count;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == RuralCreditConstants.DailyRefreshReminder)
+        {
+            await RefreshAllAsync();
+        }
+    }
+
+    private void Changed()
+    {
+        _summary = null;
+        _writer!.MarkDirty();
+        _propagation!.Request();
+    }
+
+    private RegionSummary Compute()
+    {
+        var now = time.GetUtcNow();
+        if (_summary is { } cached && RegionAggregator.HourOf(cached.UpdatedAt) == RegionAggregator.HourOf(now))
+        {
+            return cached;
+        }
+
+        S.Version = SummaryVersion.Next(S.Version);
+        _summary = RegionAggregator.Village(S.Info!, S.Subjects.Values, S.Households.ToDictionary(kv => kv.Key, kv => kv.Value.Redeemed),
+            domain.FarmerModel, policy.CurrentValue.At(now), now, S.Version);
+        return _summary;
+    }
+
+    private Task PushAsync()
+    {
+        if (S.Info?.ParentCode is { } parent)
+        {
+            GrainFactory.GetGrain<IRegionGrain>(parent).UpdateChildAsync(Compute()).Ignore();
+        }
+
+        return Task.CompletedTask;
+    }
+}

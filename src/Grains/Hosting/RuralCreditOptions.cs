@@ -1,0 +1,25 @@
+namespace RuralCredit.Hosting;
+
+/// <summary>Options section <c>Identity</c>: the secret that keys person subject ids.</summary>
+public sealed class IdentityOptions
+{
+    public const string SectionName = "Identity";
+
+    /// <summary>HMAC secret for person subject ids (at least 16 characters). Never commit a production value.</summary>
+    public string PersonIdSecret { get; set; } = "";
+}
+
+/// <summary>Options section <c>Grains</c>: timing of grain writes and propagation.</summary>
+public sealed class GrainTimingOptions
+{
+    public const string SectionName = "Grains";
+
+    /// <summary>How long a subject or region waits before writing a changed snapshot (coalesces writes).</summary>
+    public TimeSpan StateWriteDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Minimum interval between two summaries a region sends upward.</summary>
+    public TimeSpan PropagationInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Period of the village re-evaluation (decay, expiry) reminder.</summary>
+    public TimeSpan RefreshPeriod { get; set; } = TimeSpan.FromDays(1);
+}

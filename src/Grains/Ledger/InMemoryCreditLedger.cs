@@ -1,0 +1,157 @@
+using Microsoft.Extensions.Options;
+using RuralCredit.Models;
+
+namespace RuralCredit.Ledger;
+
+/// <summary>Options section <c>Ledger</c>.</summary>
+public sealed class LedgerOptions
+{
+    public const string SectionName = "Ledger";
+
+    /// <summary>Number of partitions, i.e. stream queues (fixed for the life of a ledger).</summary>
+    public int Partitions { get; set; } = 8;
+}
+
+/// <summary>The ledger of the embedded profile: in process memory, nothing is durable across restarts.</summary>
+public sealed class InMemoryCreditLedger(IOptions<LedgerOptions> options) : ICreditLedger
+{
+    private readonly Lock _gate = new();
+    private readonly List<LedgerEntry>[] _partitions = Enumerable.Range(0, options.Value.Partitions).Select(_ => new List<LedgerEntry>()).ToArray();
+    private readonly long[] _checkpoints = new long[options.Value.Partitions];
+    private readonly Dictionary<string, List<LedgerEntry>> _bySubject = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LedgerRecord> _records = new(StringComparer.Ordinal);
+    private long _seq;
+
+    public int PartitionCount => _partitions.Length;
+
+    public ValueTask<IReadOnlyList<AppendOutcome>> AppendAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken = default)
+    {
+        var outcomes = new AppendOutcome[entries.Count];
+        lock (_gate)
+        {
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var entry = entries[i];
+                if (entry.Kind == LedgerEntryKind.Record && _records.TryGetValue(entry.RecordId, out var existing))
+                {
+                    outcomes[i] = existing.Entry.ContentHash == entry.ContentHash
+                        ? new AppendOutcome(AppendStatus.Duplicate, existing.Entry.Seq)
+                        : new AppendOutcome(AppendStatus.Conflict, existing.Entry.Seq);
+                    continue;
+                }
+
+                if (!_bySubject.TryGetValue(entry.SubjectId, out var subjectEntries))
+                {
+                    _bySubject[entry.SubjectId] = subjectEntries = [];
+                }
+
+                var stored = entry with
+                {
+                    Seq = ++_seq,
+                    PreviousSubjectSeq = subjectEntries.Count == 0 ? 0 : subjectEntries[^1].Seq,
+                };
+                subjectEntries.Add(stored);
+                _partitions[LedgerPartitioner.PartitionOf(entry.SubjectId, _partitions.Length)].Add(stored);
+                ApplyStatus(stored);
+                outcomes[i] = new AppendOutcome(AppendStatus.Appended, stored.Seq);
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<AppendOutcome>>(outcomes);
+    }
+
+    private void ApplyStatus(LedgerEntry stored)
+    {
+        if (stored.Kind == LedgerEntryKind.Record)
+        {
+            _records[stored.RecordId] = new LedgerRecord(stored, RecordStatus.Active);
+            if (stored.Supersedes is { } old && _records.TryGetValue(old, out var superseded))
+            {
+                _records[old] = superseded with { Status = RecordStatus.Revoked };
+            }
+        }
+        else if (stored.NewStatus is { } status && _records.TryGetValue(stored.RecordId, out var target))
+        {
+            _records[stored.RecordId] = target with { Status = status };
+        }
+    }
+
+    public ValueTask<IReadOnlyList<LedgerEntry>> ReadPartitionAsync(int partition, long afterSeq, int maxCount, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var list = _partitions[partition];
+            var start = FirstAfter(list, afterSeq);
+            var count = Math.Min(maxCount, list.Count - start);
+            return ValueTask.FromResult<IReadOnlyList<LedgerEntry>>(count <= 0 ? [] : list.GetRange(start, count));
+        }
+    }
+
+    public ValueTask<IReadOnlyList<LedgerEntry>> ReadSubjectAsync(string subjectId, long afterSeq, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (!_bySubject.TryGetValue(subjectId, out var list))
+            {
+                return ValueTask.FromResult<IReadOnlyList<LedgerEntry>>([]);
+            }
+
+            var start = FirstAfter(list, afterSeq);
+            return ValueTask.FromResult<IReadOnlyList<LedgerEntry>>(list.GetRange(start, list.Count - start));
+        }
+    }
+
+    public ValueTask<LedgerRecord?> FindRecordAsync(string recordId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_records.GetValueOrDefault(recordId));
+        }
+    }
+
+    public ValueTask<long> GetCheckpointAsync(int partition, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_checkpoints[partition]);
+        }
+    }
+
+    public ValueTask SaveCheckpointAsync(int partition, long seq, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            _checkpoints[partition] = Math.Max(_checkpoints[partition], seq);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_seq);
+        }
+    }
+
+    /// <summary>Index of the first entry with sequence greater than <paramref name="afterSeq"/> (entries are in order).</summary>
+    private static int FirstAfter(List<LedgerEntry> list, long afterSeq)
+    {
+        int lo = 0, hi = list.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (list[mid].Seq <= afterSeq)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+}

@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+
+namespace RuralCredit.Ledger;
+
+/// <summary>Where a subject belongs: what ingest needs to validate a record without activating the subject.</summary>
+public sealed record DirectoryEntry(string SubjectType, string VillageCode, string? HouseholdId);
+
+/// <summary>The registry of subject ids (lives beside the ledger: in memory, or in PostgreSQL).</summary>
+public interface ISubjectDirectory
+{
+    /// <summary>The entry of a subject, or null when it is not registered.</summary>
+    ValueTask<DirectoryEntry?> FindAsync(string subjectId, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts or replaces an entry; true when it was new.</summary>
+    ValueTask<bool> UpsertAsync(string subjectId, DirectoryEntry entry, CancellationToken cancellationToken = default);
+
+    /// <summary>Every subject id of a type (for re-scoring).</summary>
+    ValueTask<IReadOnlyList<string>> ListByTypeAsync(string subjectType, CancellationToken cancellationToken = default);
+
+    /// <summary>Number of registered subjects.</summary>
+    ValueTask<int> CountAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>The subject directory of the embedded profile.</summary>
+public sealed class InMemorySubjectDirectory : ISubjectDirectory
+{
+    private readonly ConcurrentDictionary<string, DirectoryEntry> _entries = new(StringComparer.Ordinal);
+
+    public ValueTask<DirectoryEntry?> FindAsync(string subjectId, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_entries.GetValueOrDefault(subjectId));
+
+    public ValueTask<bool> UpsertAsync(string subjectId, DirectoryEntry entry, CancellationToken cancellationToken = default)
+    {
+        var added = true;
+        _entries.AddOrUpdate(subjectId, entry, (_, _) =>
+        {
+            added = false;
+            return entry;
+        });
+        return ValueTask.FromResult(added);
+    }
+
+    public ValueTask<IReadOnlyList<string>> ListByTypeAsync(string subjectType, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult<IReadOnlyList<string>>(_entries.Where(kv => kv.Value.SubjectType == subjectType).Select(kv => kv.Key).ToList());
+
+    public ValueTask<int> CountAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(_entries.Count);
+}

@@ -1,0 +1,22 @@
+using Orleans.Providers.Streams.Common;
+using Orleans.Runtime;
+using Orleans.Streams;
+using RuralCredit.Models;
+
+namespace RuralCredit.Streaming;
+
+/// <summary>One ledger entry on its way to the subject's stream.</summary>
+[GenerateSerializer, Immutable, Alias("rc.LedgerBatchContainer")]
+public sealed class LedgerBatchContainer(StreamId streamId, LedgerEntry entry) : IBatchContainer
+{
+    [Id(0)] public StreamId StreamId { get; } = streamId;
+
+    [Id(1)] public LedgerEntry Entry { get; } = entry;
+
+    public StreamSequenceToken SequenceToken => new EventSequenceTokenV2(Entry.Seq);
+
+    public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>() =>
+        Entry is T typed ? [Tuple.Create(typed, SequenceToken)] : [];
+
+    public bool ImportRequestContext() => false;
+}

@@ -1,0 +1,113 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Providers.Streams.Common;
+using Orleans.Runtime;
+using Orleans.Streams;
+using RuralCredit.Ledger;
+
+namespace RuralCredit.Streaming;
+
+/// <summary>
+/// A persistent stream provider whose queue is the ledger: each partition is a queue; a receiver reads
+/// entries after the partition's checkpoint and moves the checkpoint once they have been delivered.
+/// Producers never write through the stream: records enter by being appended to the ledger.
+/// </summary>
+public sealed class LedgerQueueAdapterFactory(
+    string name,
+    ICreditLedger ledger,
+    SimpleQueueCacheOptions cacheOptions,
+    ILoggerFactory loggerFactory) : IQueueAdapterFactory, IQueueAdapter
+{
+    private readonly LedgerQueueMapper _mapper = new(name, ledger.PartitionCount);
+    private readonly SimpleQueueAdapterCache _cache = new(cacheOptions, name, loggerFactory);
+
+    public static LedgerQueueAdapterFactory Create(IServiceProvider services, string name) =>
+        new(name,
+            services.GetRequiredService<ICreditLedger>(),
+            services.GetOptionsByName<SimpleQueueCacheOptions>(name),
+            services.GetRequiredService<ILoggerFactory>());
+
+    public string Name => name;
+
+    public bool IsRewindable => false;
+
+    public StreamProviderDirection Direction => StreamProviderDirection.ReadOnly;
+
+    [Obsolete("Use the overload which accepts a CancellationToken.")]
+    public Task<IQueueAdapter> CreateAdapter() => Task.FromResult<IQueueAdapter>(this);
+
+    public Task<IQueueAdapter> CreateAdapter(CancellationToken cancellationToken) => Task.FromResult<IQueueAdapter>(this);
+
+    public IQueueAdapterCache GetQueueAdapterCache() => _cache;
+
+    public IStreamQueueMapper GetStreamQueueMapper() => _mapper;
+
+    public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>
+        Task.FromResult<IStreamFailureHandler>(new NoOpStreamDeliveryFailureHandler());
+
+    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) =>
+        new LedgerQueueReceiver(ledger, LedgerQueueMapper.PartitionOf(queueId), name, loggerFactory.CreateLogger<LedgerQueueReceiver>());
+
+    public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext) =>
+        throw new NotSupportedException("Records enter the ledger stream by being appended to the ledger.");
+}
+
+/// <summary>Reads one ledger partition in sequence order from its checkpoint.</summary>
+public sealed partial class LedgerQueueReceiver(ICreditLedger ledger, int partition, string providerName, ILogger<LedgerQueueReceiver> logger) : IQueueAdapterReceiver
+{
+    private long _position;
+
+    public async Task Initialize(TimeSpan timeout)
+    {
+        _position = await ledger.GetCheckpointAsync(partition);
+        LogStarted(providerName, partition, _position);
+    }
+
+    [Obsolete("Use the overload which accepts a CancellationToken.")]
+    public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount) => GetQueueMessagesAsync(maxCount, CancellationToken.None);
+
+    public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        var count = maxCount is <= 0 or > 4096 ? 4096 : maxCount;
+        var entries = await ledger.ReadPartitionAsync(partition, _position, count, cancellationToken);
+        if (entries.Count == 0)
+        {
+            return [];
+        }
+
+        var batch = new List<IBatchContainer>(entries.Count);
+        foreach (var entry in entries)
+        {
+            batch.Add(new LedgerBatchContainer(StreamId.Create(RuralCreditConstants.SubjectRecordsNamespace, entry.SubjectId), entry));
+        }
+
+        _position = entries[^1].Seq;
+        return batch;
+    }
+
+    [Obsolete("Use the overload which accepts a CancellationToken.")]
+    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages) => MessagesDeliveredAsync(messages, CancellationToken.None);
+
+    public async Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken)
+    {
+        long max = 0;
+        foreach (var m in messages)
+        {
+            if (m is LedgerBatchContainer c && c.Entry.Seq > max)
+            {
+                max = c.Entry.Seq;
+            }
+        }
+
+        if (max > 0)
+        {
+            await ledger.SaveCheckpointAsync(partition, max, cancellationToken);
+        }
+    }
+
+    public Task Shutdown(TimeSpan timeout) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ledger stream {Provider} partition {Partition} starts after sequence {Position}")]
+    private partial void LogStarted(string provider, int partition, long position);
+}
