@@ -1,5 +1,37 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Orleans.Dashboard;
+using RuralCredit.ApiHost.Apis;
+using RuralCredit.ApiHost.Infrastructure;
+using Scalar.AspNetCore;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddCreditEngine();
+builder.AddApiKeyAuth();
+builder.AddApiPlumbing();
+builder.AddDemoData();
+
 var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapScalarApiReference("/docs", o => o.WithTitle("RuralCredit API v1"));
+app.MapOrleansDashboard(routePrefix: "/orleans");
+app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+
+app.MapRegionsApi();
+app.MapSubjectsApi();
+app.MapRecordsApi();
+app.MapDefinitionsApi();
+app.MapPointsApi();
+app.MapLiveApi();
+
 app.Run();
 
 /// <summary>Entry point type, visible to WebApplicationFactory in tests.</summary>

@@ -5,7 +5,7 @@ using RuralCredit.Ledger;
 namespace RuralCredit.Streaming;
 
 /// <summary>Maps a subject's stream to its ledger partition: one queue per partition.</summary>
-public sealed class LedgerQueueMapper : IStreamQueueMapper
+public sealed class LedgerQueueMapper : IConsistentRingStreamQueueMapper
 {
     private readonly QueueId[] _queues;
 
@@ -18,6 +18,9 @@ public sealed class LedgerQueueMapper : IStreamQueueMapper
     }
 
     public IEnumerable<QueueId> GetAllQueues() => _queues;
+
+    /// <summary>The queues whose hash lies in a silo's range of the consistent ring (how silos share queues).</summary>
+    public IEnumerable<QueueId> GetQueuesForRange(IRingRange range) => _queues.Where(q => range.InRange(q.GetUniformHashCode()));
 
     public QueueId GetQueueForStream(StreamId streamId) =>
         _queues[LedgerPartitioner.PartitionOf(streamId.GetKeyAsString(), _queues.Length)];

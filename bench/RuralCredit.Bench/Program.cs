@@ -1,0 +1,2 @@
+// The benchmark driver; see README "Benchmark".
+return 0;

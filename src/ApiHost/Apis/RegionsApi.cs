@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using RuralCredit.ApiHost.Auth;
+using RuralCredit.ApiHost.Contracts;
+using RuralCredit.ApiHost.Infrastructure;
+using RuralCredit.Models;
+
+namespace RuralCredit.ApiHost.Apis;
+
+/// <summary>Regions: registration in batches, live aggregates and children.</summary>
+public static class RegionsApi
+{
+    public const int MaxBatch = 10_000;
+
+    public static RouteGroupBuilder MapRegionsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/regions").WithTags("Regions");
+        group.MapPut("/", PutRegionsAsync).RequireAuthorization(Policies.Ingest);
+        group.MapGet("/{code}", GetRegionAsync).RequireAuthorization(Policies.RegionRead);
+        group.MapGet("/{code}/children", GetChildrenAsync).RequireAuthorization(Policies.RegionRead);
+        return group;
+    }
+
+    public static async Task<Results<Ok<BatchResults>, ProblemHttpResult>> PutRegionsAsync(HttpRequest request, IClusterClient cluster, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<RegionsRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (body!.Regions is not { } regions)
+        {
+            return Problems.Validation("regions must be an array");
+        }
+
+        if (regions.Count > MaxBatch)
+        {
+            return Problems.Create(StatusCodes.Status413PayloadTooLarge, "batch_too_large", $"at most {MaxBatch} regions per batch");
+        }
+
+        var infos = regions.Select(r => new RegionInfo
+        {
+            Code = r?.Code ?? "",
+            Name = r?.Name ?? "",
+            Level = r?.Level ?? "",
+            ParentCode = r?.ParentCode,
+            ExpectedHouseholds = r?.ExpectedHouseholds,
+            ExpectedSubjects = r?.ExpectedSubjects,
+        }).ToList();
+        var outcomes = await cluster.GetGrain<IRegistrationGrain>(0).RegisterRegionsAsync(infos);
+        return TypedResults.Ok(new BatchResults(outcomes.Select(o => new RegistrationResultItem(o.Index, o.Key, null, o.Status, o.Error is null ? null : new ErrorBody(o.Error.Code, o.Error.Detail))).ToList()));
+    }
+
+    public static async Task<Results<Ok<RegionResponse>, ProblemHttpResult>> GetRegionAsync(string code, IClusterClient cluster)
+    {
+        var summary = await SummaryAsync(cluster, code);
+        return summary is null
+            ? Problems.NotFound("unknown_region", $"region {code} is not registered")
+            : TypedResults.Ok(RegionResponse.From(summary));
+    }
+
+    public static async Task<Results<Ok<List<RegionResponse>>, ProblemHttpResult>> GetChildrenAsync(string code, IClusterClient cluster)
+    {
+        if (!IsRegionCode(code) || code.Length == 12)
+        {
+            return code.Length == 12 && await SummaryAsync(cluster, code) is not null
+                ? TypedResults.Ok(new List<RegionResponse>())
+                : Problems.NotFound("unknown_region", $"region {code} is not registered");
+        }
+
+        var region = cluster.GetGrain<IRegionGrain>(code);
+        if (await region.GetInfoAsync() is null)
+        {
+            return Problems.NotFound("unknown_region", $"region {code} is not registered");
+        }
+
+        var children = await region.GetChildrenAsync();
+        var summaries = await Task.WhenAll(children.Select(c => SummaryAsync(cluster, c)));
+        return TypedResults.Ok(summaries.OfType<RegionSummary>().Select(RegionResponse.From).ToList());
+    }
+
+    /// <summary>The live aggregate of any region code, or null when it is not registered.</summary>
+    public static Task<RegionSummary?> SummaryAsync(IClusterClient cluster, string code)
+    {
+        if (!IsRegionCode(code))
+        {
+            return Task.FromResult<RegionSummary?>(null);
+        }
+
+        return code.Length == 12
+            ? cluster.GetGrain<IVillageGrain>(code).GetSummaryAsync()
+            : cluster.GetGrain<IRegionGrain>(code).GetSummaryAsync();
+    }
+
+    private static bool IsRegionCode(string code) => code.Length is 6 or 9 or 12 && code.All(char.IsAsciiDigit);
+}

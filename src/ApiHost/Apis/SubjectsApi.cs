@@ -1,0 +1,135 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using RuralCredit.ApiHost.Auth;
+using RuralCredit.ApiHost.Contracts;
+using RuralCredit.ApiHost.Infrastructure;
+using RuralCredit.Domain;
+using RuralCredit.Models;
+
+namespace RuralCredit.ApiHost.Apis;
+
+/// <summary>Subjects: registration, profile, explanation, archive; households.</summary>
+public static class SubjectsApi
+{
+    public static IEndpointRouteBuilder MapSubjectsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/subjects").WithTags("Subjects");
+        group.MapPut("/", PutSubjectsAsync).RequireAuthorization(Policies.Ingest);
+        group.MapGet("/{id}", GetProfileAsync).RequireAuthorization(Policies.Operator);
+        group.MapGet("/{id}/explain", ExplainAsync).RequireAuthorization(Policies.Operator);
+        group.MapGet("/{id}/records", GetRecordsAsync).RequireAuthorization(Policies.Operator);
+        app.MapGet("/v1/households/{id}", GetHouseholdAsync).WithTags("Subjects").RequireAuthorization(Policies.Operator);
+        return app;
+    }
+
+    public static async Task<Results<Ok<BatchResults>, ProblemHttpResult>> PutSubjectsAsync(HttpRequest request, IClusterClient cluster, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<SubjectsRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (body!.Subjects is not { } subjects)
+        {
+            return Problems.Validation("subjects must be an array");
+        }
+
+        if (subjects.Count > RegionsApi.MaxBatch)
+        {
+            return Problems.Create(StatusCodes.Status413PayloadTooLarge, "batch_too_large", $"at most {RegionsApi.MaxBatch} subjects per batch");
+        }
+
+        var registrations = subjects.Select(s => new SubjectRegistration
+        {
+            SubjectType = s?.SubjectType ?? "",
+            Name = s?.Name ?? "",
+            IdNumber = s?.IdNumber,
+            CreditCode = s?.CreditCode,
+            VillageCode = s?.VillageCode ?? "",
+            HouseholdId = s?.HouseholdId,
+        }).ToList();
+        var outcomes = await cluster.GetGrain<IRegistrationGrain>(0).RegisterSubjectsAsync(registrations);
+        return TypedResults.Ok(new BatchResults(outcomes.Select(o => new RegistrationResultItem(o.Index, null, o.Key, o.Status, o.Error is null ? null : new ErrorBody(o.Error.Code, o.Error.Detail))).ToList()));
+    }
+
+    public static async Task<Results<Ok<SubjectProfileResponse>, ProblemHttpResult>> GetProfileAsync(
+        string id, string? asOf, string? purpose, ClaimsPrincipal user, IClusterClient cluster, ILoggerFactory loggers)
+    {
+        if (!TryAsOf(asOf, out var at, out var problem))
+        {
+            return problem!;
+        }
+
+        var profile = await cluster.GetGrain<ISubjectGrain>(id).GetProfileAsync(at);
+        if (profile is null)
+        {
+            return UnknownSubject(id);
+        }
+
+        loggers.CreateLogger("RuralCredit.Access").LogSubjectRead(user, id, "profile", purpose);
+        return TypedResults.Ok(SubjectProfileResponse.From(profile));
+    }
+
+    public static async Task<Results<Ok<ExplainResponse>, ProblemHttpResult>> ExplainAsync(
+        string id, string? asOf, string? purpose, ClaimsPrincipal user, IClusterClient cluster, ILoggerFactory loggers)
+    {
+        if (!TryAsOf(asOf, out var at, out var problem))
+        {
+            return problem!;
+        }
+
+        var explanation = await cluster.GetGrain<ISubjectGrain>(id).ExplainAsync(at);
+        if (explanation is null)
+        {
+            return UnknownSubject(id);
+        }
+
+        loggers.CreateLogger("RuralCredit.Access").LogSubjectRead(user, id, "explain", purpose);
+        return TypedResults.Ok(ExplainResponse.From(explanation));
+    }
+
+    public static async Task<Results<Ok<RecordsListResponse>, ProblemHttpResult>> GetRecordsAsync(
+        string id, string? purpose, ClaimsPrincipal user, IClusterClient cluster, ILoggerFactory loggers)
+    {
+        var grain = cluster.GetGrain<ISubjectGrain>(id);
+        if (await grain.GetInfoAsync() is null)
+        {
+            return UnknownSubject(id);
+        }
+
+        var records = await grain.GetRecordsAsync();
+        loggers.CreateLogger("RuralCredit.Access").LogSubjectRead(user, id, "records", purpose);
+        return TypedResults.Ok(new RecordsListResponse(id, records.Select(RecordResponse.From).ToList()));
+    }
+
+    public static async Task<Results<Ok<HouseholdResponse>, ProblemHttpResult>> GetHouseholdAsync(string id, IClusterClient cluster)
+    {
+        var view = await cluster.GetGrain<IHouseholdGrain>(id).GetViewAsync();
+        return view is null
+            ? Problems.NotFound("unknown_household", $"household {id} does not exist")
+            : TypedResults.Ok(HouseholdResponse.From(view));
+    }
+
+    private static ProblemHttpResult UnknownSubject(string id) => Problems.NotFound("unknown_subject", $"subject {id} is not registered");
+
+    /// <summary>Parses an optional <c>asOf</c> instant or date.</summary>
+    public static bool TryAsOf(string? text, out DateTimeOffset? asOf, out ProblemHttpResult? problem)
+    {
+        asOf = null;
+        problem = null;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (Payload.TryParseDate(text, out var value))
+        {
+            asOf = value;
+            return true;
+        }
+
+        problem = Problems.Validation("asOf must be an ISO-8601 date or instant");
+        return false;
+    }
+}

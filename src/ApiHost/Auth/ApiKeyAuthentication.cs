@@ -1,0 +1,118 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace RuralCredit.ApiHost.Auth;
+
+/// <summary>Roles of API keys (SPEC Appendix A).</summary>
+public static class Roles
+{
+    public const string Operator = "operator";
+    public const string Integrator = "integrator";
+    public const string Bank = "bank";
+    public const string Dashboard = "dashboard";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { Operator, Integrator, Bank, Dashboard };
+}
+
+/// <summary>Authorization policies: which roles may use which endpoint group.</summary>
+public static class Policies
+{
+    public const string Operator = "operator";
+    public const string Ingest = "ingest";
+    public const string RegionRead = "region-read";
+    public const string CatalogRead = "catalog-read";
+    public const string Live = "live";
+}
+
+/// <summary>One configured API key: the key itself or its SHA-256 hash (hex), a role and a scope.</summary>
+public sealed class ApiKeyEntry
+{
+    public string? Key { get; set; }
+    public string? KeyHash { get; set; }
+    public string Name { get; set; } = "";
+    public string Role { get; set; } = "";
+    public List<string> Scope { get; set; } = [];
+}
+
+/// <summary>Options section <c>Auth</c>.</summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "Auth";
+
+    public List<ApiKeyEntry> Keys { get; set; } = [];
+
+    /// <summary>Allows the development keys outside the embedded profile (never in production).</summary>
+    public bool AllowDevelopmentKeys { get; set; }
+
+    /// <summary>The development keys of the embedded profile.</summary>
+    public static readonly IReadOnlyList<ApiKeyEntry> DevelopmentKeys =
+    [
+        new() { Key = "dev-operator", Name = "dev-operator", Role = Roles.Operator, Scope = ["*"] },
+        new() { Key = "dev-integrator", Name = "dev-integrator", Role = Roles.Integrator, Scope = ["*"] },
+        new() { Key = "dev-bank", Name = "dev-bank", Role = Roles.Bank, Scope = ["BANK_DEV"] },
+        new() { Key = "dev-dashboard", Name = "dev-dashboard", Role = Roles.Dashboard, Scope = [] },
+    ];
+
+    /// <summary>Hex SHA-256 of a key, as accepted in <see cref="ApiKeyEntry.KeyHash"/>.</summary>
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+}
+
+/// <summary>Claim types carried by an authenticated key.</summary>
+public static class ApiClaims
+{
+    public const string Scope = "rc:scope";
+}
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> (or <c>?access_token=</c> for EventSource clients that
+/// cannot set headers) against the configured keys, compared by SHA-256 hash.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IOptionsMonitor<AuthOptions> auth) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? key = null;
+        var header = Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            key = header["Bearer ".Length..].Trim();
+        }
+        else if (Request.Query.TryGetValue("access_token", out var token))
+        {
+            key = token.ToString();
+        }
+
+        if (string.IsNullOrEmpty(key))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var hash = AuthOptions.Hash(key);
+        var entry = auth.CurrentValue.Keys.FirstOrDefault(k =>
+            (k.KeyHash is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(k.KeyHash.ToLowerInvariant()), Encoding.ASCII.GetBytes(hash)))
+            || (k.Key is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(k.Key), Encoding.UTF8.GetBytes(key))));
+        if (entry is null)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
+        }
+
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.Name, string.IsNullOrEmpty(entry.Name) ? entry.Role : entry.Name),
+            new(ClaimTypes.Role, entry.Role),
+        };
+        claims.AddRange(entry.Scope.Select(s => new Claim(ApiClaims.Scope, s)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+    }
+}
