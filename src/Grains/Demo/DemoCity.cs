@@ -42,11 +42,28 @@ public sealed record DemoScale(int VillagesPerTownship, int HouseholdsPerVillage
         var townships = DemoCity.TownshipCount;
         var villages = Math.Clamp((int)Math.Round(subjects / (townships * TargetSubjectsPerVillage)), 1, MaxVillagesPerTownship);
         var perVillage = subjects / (double)(townships * villages);
-        var organisations = (int)Math.Round(perVillage * OrganisationShare);
-        var households = Math.Max(1, (int)Math.Round((perVillage - organisations) / MeanHouseholdSize));
-        var estimatedSubjects = (double)townships * villages * (households * MeanHouseholdSize + organisations);
-        var perSubject = recordsTotal == 0 ? 0 : Math.Max(1, (int)Math.Round(recordsTotal / estimatedSubjects));
-        return new DemoScale(villages, households, organisations, perSubject, seed);
+        var baseOrganisations = Math.Max(1, (int)Math.Round(perVillage * OrganisationShare));
+        var baseHouseholds = (int)Math.Round((perVillage - baseOrganisations) / MeanHouseholdSize);
+
+        // Whole households, organisations and records per subject: take the neighbour closest to both targets.
+        (int Households, int Organisations, int PerSubject, double Error) best = (0, 0, 0, double.MaxValue);
+        for (var households = Math.Max(1, baseHouseholds - 1); households <= baseHouseholds + 1; households++)
+        {
+            for (var organisations = Math.Max(1, baseOrganisations - 2); organisations <= baseOrganisations + 2; organisations++)
+            {
+                var estimated = (double)townships * villages * ((households * MeanHouseholdSize) + organisations);
+                var perSubject = recordsTotal == 0 ? 0 : Math.Max(1, (int)Math.Round(recordsTotal / estimated));
+                var error = (Math.Abs(estimated - subjects) / subjects)
+                    + (recordsTotal == 0 ? 0 : Math.Abs((estimated * perSubject) - recordsTotal) / recordsTotal)
+                    + (Math.Abs(organisations - (perVillage * OrganisationShare)) / Math.Max(1, perVillage) * 0.1);
+                if (error < best.Error)
+                {
+                    best = (households, organisations, perSubject, error);
+                }
+            }
+        }
+
+        return new DemoScale(villages, best.Households, best.Organisations, best.PerSubject, seed);
     }
 }
 
@@ -684,7 +701,7 @@ public sealed class DemoCity
             case "commitmentNo" or "commitmentId":
                 return $"CN{year}{subject.Registration.VillageCode[..9]}{Serial(4)}";
             case "loanNo":
-                return $"DK{year}{Serial(10)}";
+                return $"DK{year}{Serial(5)}{Serial(5)}";
             case "projectNo":
                 return $"XM{year}{county.Code}{Serial(4)}";
             case "mainIndustry":
