@@ -1,11 +1,19 @@
 using Microsoft.Extensions.Hosting;
 using RuralCredit.Silo.Hosting;
 
-// A silo on its own (no HTTP API). The embedded profile co-hosts the silo inside src/ApiHost instead.
-var builder = Host.CreateApplicationBuilder(args);
-builder.UseOrleans(silo =>
+namespace RuralCredit.Silo;
+
+/// <summary>A silo on its own (no HTTP API). The embedded profile co-hosts the silo inside src/ApiHost instead.</summary>
+public static class SiloProgram
 {
-    silo.UseLocalhostClustering();
-    silo.AddRuralCredit(builder.Configuration);
-});
-await builder.Build().RunAsync();
+    public static async Task Main(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering();
+            silo.AddRuralCredit(builder.Configuration);
+        });
+        await builder.Build().RunAsync();
+    }
+}
