@@ -10,9 +10,8 @@ public sealed class HouseholdState
 {
     [Id(0)] public string? VillageCode { get; set; }
     [Id(1)] public List<string> Members { get; set; } = [];
-    [Id(2)] public decimal Redeemed { get; set; }
-    [Id(3)] public Dictionary<string, RedemptionResult> Redemptions { get; set; } = [];
-    [Id(4)] public long Version { get; set; }
+    [Id(2)] public PointsAccount Points { get; set; } = new();
+    [Id(3)] public long Version { get; set; }
 }
 
 /// <summary>
@@ -73,30 +72,20 @@ public sealed class HouseholdGrain(
             IsCreditHousehold = status.IsCreditHousehold,
             InArrears = status.InArrears,
             HasCreditLine = status.HasCreditLine,
-            Points = new PointsBalance(earned, S.Redeemed, earned - S.Redeemed),
+            Points = new PointsBalance(earned, S.Points.Redeemed, earned - S.Points.Redeemed),
         };
     }
 
     public async Task<RedemptionResult> RedeemAsync(Redemption redemption)
     {
-        var account = "household:" + this.GetPrimaryKeyString();
-        if (S.Redemptions.TryGetValue(redemption.RedemptionId, out var first))
-        {
-            return first;
-        }
-
         var earned = (await MemberSummariesAsync()).Sum(m => m.PointsEarned);
-        var balance = earned - S.Redeemed;
-        if (redemption.Points > balance)
+        var (result, changed) = S.Points.Redeem("household:" + this.GetPrimaryKeyString(), earned, redemption);
+        if (changed)
         {
-            return new RedemptionResult(account, balance, new ItemError("insufficient_points", $"balance {balance} is less than {redemption.Points}"));
+            await state.WriteStateAsync();
+            PublishRedeemed();
         }
 
-        S.Redeemed += redemption.Points;
-        var result = new RedemptionResult(account, balance - redemption.Points, null);
-        S.Redemptions[redemption.RedemptionId] = result;
-        await state.WriteStateAsync();
-        PublishRedeemed();
         return result;
     }
 
@@ -108,7 +97,7 @@ public sealed class HouseholdGrain(
         }
 
         S.Version = SummaryVersion.Next(S.Version);
-        GrainFactory.GetGrain<IVillageGrain>(S.VillageCode).UpdateHouseholdRedeemedAsync(this.GetPrimaryKeyString(), S.Redeemed, S.Version).Ignore();
+        GrainFactory.GetGrain<IVillageGrain>(S.VillageCode).UpdateHouseholdRedeemedAsync(this.GetPrimaryKeyString(), S.Points.Redeemed, S.Version).Ignore();
     }
 
     private async Task<List<SubjectSummary>> MemberSummariesAsync()

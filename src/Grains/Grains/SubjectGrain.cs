@@ -45,8 +45,7 @@ public sealed class SubjectState
     [Id(0)] public SubjectInfo? Info { get; set; }
     [Id(1)] public long LastLedgerSeq { get; set; }
     [Id(2)] public List<HeldRecord> Records { get; set; } = [];
-    [Id(3)] public decimal Redeemed { get; set; }
-    [Id(4)] public Dictionary<string, RedemptionResult> Redemptions { get; set; } = [];
+    [Id(3)] public PointsAccount Points { get; set; } = new();
 }
 
 /// <summary>
@@ -183,7 +182,7 @@ public sealed partial class SubjectGrain(
         }
         else
         {
-            points = new PointsBalance(facts.PointsEarned, S.Redeemed, facts.PointsEarned - S.Redeemed);
+            points = new PointsBalance(facts.PointsEarned, S.Points.Redeemed, facts.PointsEarned - S.Points.Redeemed);
         }
 
         return new SubjectProfile
@@ -270,26 +269,16 @@ public sealed partial class SubjectGrain(
 
     public async Task<RedemptionResult> RedeemAsync(Redemption redemption)
     {
-        var account = "subject:" + this.GetPrimaryKeyString();
-        if (S.Redemptions.TryGetValue(redemption.RedemptionId, out var first))
-        {
-            return first;
-        }
-
         var now = time.GetUtcNow();
         var earned = SubjectFacts.Compute(domain.Item, RecordsAt(now), now).PointsEarned;
-        var balance = earned - S.Redeemed;
-        if (redemption.Points > balance)
+        var (result, changed) = S.Points.Redeem("subject:" + this.GetPrimaryKeyString(), earned, redemption);
+        if (changed)
         {
-            return new RedemptionResult(account, balance, new ItemError("insufficient_points", $"balance {balance} is less than {redemption.Points}"));
+            await state.WriteStateAsync();
+            _lastSummary = null;
+            Publish();
         }
 
-        S.Redeemed += redemption.Points;
-        var result = new RedemptionResult(account, balance - redemption.Points, null);
-        S.Redemptions[redemption.RedemptionId] = result;
-        await state.WriteStateAsync();
-        _lastSummary = null;
-        Publish();
         return result;
     }
 
@@ -397,7 +386,7 @@ public sealed partial class SubjectGrain(
             Grade = evaluation.Grade,
             Vetoed = evaluation.Veto is not null,
             PointsEarned = facts.PointsEarned,
-            PointsRedeemed = info.HouseholdId is null ? S.Redeemed : 0,
+            PointsRedeemed = info.HouseholdId is null ? S.Points.Redeemed : 0,
             HasCreditLine = facts.HasCreditLine,
             IsBorrowing = facts.IsBorrowing,
             InArrears = facts.InArrears,
