@@ -373,7 +373,8 @@ public sealed class DemoCity
             slot = (countyIndex * BirthDays) + day;
         }
 
-        var sequence = birthCounters[slot]++;
+        // For a fixed slot, counter → (counter × 37 + offset) mod 100 is a bijection of 0..99: still never repeats.
+        var sequence = ((birthCounters[slot]++ * 37) + (int)((uint)((slot * 7919) + 17) % 100)) % 100;
         var birth = FirstBirthDay.AddDays(day);
         Span<char> chars = stackalloc char[18];
         countyCode.AsSpan(0, 6).CopyTo(chars);
