@@ -55,7 +55,7 @@ public sealed class PayloadAndDefinitionTests
     [InlineData("date", "20250301", false)] // a number is not a date
     public void Validate_checks_each_field_type(string type, string value, bool valid)
     {
-        var error = Validate($"{{\"f\":{value}}}", ("f", type));
+        var error = Validate($"{{\"hoursWorked\":{value}}}", ("hoursWorked", type));
 
         if (valid)
         {
@@ -64,7 +64,7 @@ public sealed class PayloadAndDefinitionTests
         else
         {
             Assert.NotNull(error);
-            Assert.Contains("f", error, StringComparison.Ordinal);
+            Assert.Contains("hoursWorked", error, StringComparison.Ordinal);
         }
     }
 
@@ -236,6 +236,13 @@ public sealed class PayloadAndDefinitionTests
         Role = null,
     };
 
+    /// <summary>The 16 categories of SPEC §2.3.</summary>
+    private static readonly string[] SpecCategories =
+    [
+        "基础信息", "监管信息", "土地信息", "示范信息", "志愿服务", "农业保险", "农资", "财政补助", "行政许可", "行政处罚", "行政检查", "行政奖励",
+        "司法信息", "信贷信息", "乡村治理", "政务诚信",
+    ];
+
     private static Dictionary<string, string> Schema(params (string Field, string Type)[] fields) => fields.ToDictionary(f => f.Field, f => f.Type);
 
     [Theory]
@@ -275,7 +282,7 @@ public sealed class PayloadAndDefinitionTests
             "as is" => [v],
             "code with digits and underscores" => [v with { Code = "A1_B2_9" }],
             "code of 64 characters" => [v with { Code = new string('A', 64) }],
-            "every category" => DefinitionRules.Categories.Select(c => v with { Category = c }),
+            "every category" => SpecCategories.Select(c => v with { Category = c }),
             "every cycle" => new[] { "realtime", "daily", "monthly", "quarterly", "yearly" }.Select(c => v with { CollectionCycle = c }),
             "every subject type" => [v with { SubjectTypes = ["farmer", "family_farm", "cooperative", "enterprise", "service_org", "agri_input", "grain_enterprise"] }],
             "severity minor" => [v with { Severity = "minor" }],
