@@ -68,7 +68,7 @@ public static class DefinitionRules
 
         foreach (var (field, type) in item.PayloadSchema)
         {
-            if (string.IsNullOrWhiteSpace(field) || !Payload.IsKnownType(type))
+            if (string.IsNullOrWhiteSpace(field) || type is null || !Payload.IsKnownType(type))
             {
                 return $"payloadSchema.{field}: type must be string, number, integer, boolean or date (optionally with ?)";
             }
@@ -124,15 +124,15 @@ public static class DefinitionRules
 
         foreach (var (name, range) in model.Dimensions)
         {
-            if (range is null || range.Min > range.Max)
+            if (range is null || !double.IsFinite(range.Min) || !double.IsFinite(range.Max) || range.Min > range.Max)
             {
                 return $"dimensions.{name}: min must not exceed max";
             }
         }
 
-        if (model.Grades is null || model.Grades.Count == 0)
+        if (model.Grades is null || model.Grades.Count == 0 || model.Grades.Any(g => g is null || string.IsNullOrWhiteSpace(g.Grade)))
         {
-            return "grades must list at least one grade";
+            return "grades must list at least one grade, each with a name and a minScore";
         }
 
         for (var i = 1; i < model.Grades.Count; i++)
@@ -156,7 +156,7 @@ public static class DefinitionRules
                 return $"rules.{code}: unknown catalog item";
             }
 
-            if (rule is null || !model.Dimensions.ContainsKey(rule.Dimension))
+            if (rule?.Dimension is null || !model.Dimensions.ContainsKey(rule.Dimension))
             {
                 return $"rules.{code}: dimension must be one of the model's dimensions";
             }

@@ -151,10 +151,16 @@ public static class RegionAggregator
     }
 
     /// <summary>The aggregate of a township, county or the city from its children's summaries.</summary>
-    public static RegionSummary Parent(RegionInfo info, IReadOnlyCollection<RegionSummary> children, CreditPolicy policy, DateTimeOffset t, long version)
+    public static RegionSummary Parent(
+        RegionInfo info, IReadOnlyCollection<RegionSummary> children, CreditPolicy policy, DateTimeOffset t, long version, IEnumerable<string>? grades = null)
     {
         var byType = RuralCreditConstants.SubjectTypes.ToDictionary(x => x, _ => 0);
         var byGrade = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var g in grades ?? [])
+        {
+            byGrade[g] = 0;
+        }
+
         var byHour = new Dictionary<long, int>();
         int subjects = 0, households = 0, creditHouseholds = 0, creditLine = 0, borrowing = 0, borrowingClean = 0;
         int villages = 0, creditVillages = 0, pointsVillages = 0, townships = 0, creditTownships = 0, counties = 0, creditCounties = 0;

@@ -21,6 +21,7 @@ public sealed class RegionState
 /// </summary>
 public sealed class RegionGrain(
     [PersistentState("region", RuralCreditConstants.StorageName)] IPersistentState<RegionState> state,
+    DomainCache domain,
     TimeProvider time,
     IOptions<GrainTimingOptions> timing,
     IOptionsMonitor<CreditPolicyOptions> policy) : Grain, IRegionGrain
@@ -98,7 +99,8 @@ public sealed class RegionGrain(
         }
 
         S.Version = SummaryVersion.Next(S.Version);
-        _summary = RegionAggregator.Parent(S.Info!, S.ChildSummaries.Values, policy.CurrentValue.At(now), now, S.Version);
+        _summary = RegionAggregator.Parent(S.Info!, S.ChildSummaries.Values, policy.CurrentValue.At(now), now, S.Version,
+            domain.FarmerModel.Grades.Select(g => g.Grade));
         return _summary;
     }
 

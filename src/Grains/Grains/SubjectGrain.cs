@@ -79,7 +79,9 @@ public sealed partial class SubjectGrain(
 
         if (await CatchUpAsync(cancellationToken))
         {
-            _writer.MarkDirty();
+            // Entries folded here will reach us again through the stream and be skipped as already folded,
+            // so the village must hear of them now.
+            Changed();
         }
     }
 
@@ -211,7 +213,19 @@ public sealed partial class SubjectGrain(
 
         var t = asOf ?? time.GetUtcNow();
         var model = domain.Model(info.SubjectType);
-        var evaluation = ScoringEngine.Evaluate(model, domain.Item, RecordsAt(t), t);
+        var records = RecordsAt(t);
+        var evaluation = ScoringEngine.Evaluate(model, domain.Item, records, t);
+
+        // Counting records without a rule are archived and shown with no effect.
+        var effects = evaluation.Effects.ToList();
+        foreach (var r in records)
+        {
+            if (!model.Rules.ContainsKey(r.CatalogCode) && ScoringEngine.Counts(r, domain.Item(r.CatalogCode), t))
+            {
+                effects.Add(new RecordEffect(r.RecordId, r.CatalogCode, r.Status, r.OccurredAt, 0, 1, 0, ""));
+            }
+        }
+
         return Task.FromResult<ScoreExplanation?>(new ScoreExplanation
         {
             Score = evaluation.Score,
@@ -219,7 +233,7 @@ public sealed partial class SubjectGrain(
             Base = model.Base,
             Veto = evaluation.Veto,
             Dimensions = evaluation.Dimensions,
-            Records = evaluation.Effects,
+            Records = effects,
             ModelVersion = model.Version,
             AsOf = t,
         });

@@ -6,16 +6,18 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using RuralCredit.ApiHost.Auth;
+using RuralCredit.ApiHost.Infrastructure;
 using RuralCredit.Ledger;
 
 namespace RuralCredit.Tests.Infrastructure;
 
 /// <summary>
-/// The API host with its co-hosted silo (embedded profile) on free ports, with fast propagation and state writes.
+/// The API host (the entry point of the <c>RuralCredit.ApiHost</c> assembly; the marker type is any public type of
+/// that assembly, because <c>Program</c> is ambiguous: src/Silo's top-level Program is public too) with its co-hosted silo (embedded profile) on free ports, with fast propagation and state writes.
 /// Registers the city 321300 and the county 321322 once; every test registers its own township and villages under
 /// them, and its own subjects, so that tests never share keys.
 /// </summary>
-public class CreditApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public class CreditApiFactory : WebApplicationFactory<EngineReadyCheck>, IAsyncLifetime
 {
     public const string CityCode = "321300";
     public const string CountyCode = "321322";

@@ -1,0 +1,241 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using RuralCredit.Tests.Infrastructure;
+
+namespace RuralCredit.Tests.Api;
+
+/// <summary>
+/// Bad input outside record batches (SPEC §4: "bad input of any kind gets a clear 4xx and changes nothing"):
+/// region and subject registration, profile reads; and the unauthenticated service endpoints.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class BadInputTests(CreditApiFactory api)
+{
+    [Fact]
+    public async Task Region_registration_rejects_each_bad_item_with_its_code_and_registers_nothing()
+    {
+        var (township, _) = await api.RegisterTownshipAsync(0);
+        var unknownTownship = township[..6] + "999";
+        using var client = api.Client(CreditApiFactory.OperatorKey);
+        var response = await client.PutJsonAsync("/v1/regions", new JsonObject
+        {
+            ["regions"] = new JsonArray(
+                new JsonObject { ["code"] = township + "01", ["name"] = "短码村", ["level"] = "village", ["parentCode"] = township },
+                new JsonObject { ["code"] = unknownTownship + "001", ["name"] = "无上级村", ["level"] = "village", ["parentCode"] = unknownTownship },
+                new JsonObject { ["code"] = township[..6] + "998", ["name"] = "错级镇", ["level"] = "township", ["parentCode"] = township },
+                new JsonObject { ["code"] = township + "002", ["name"] = "未知级", ["level"] = "hamlet", ["parentCode"] = township },
+                new JsonObject { ["code"] = "321311001001", ["name"] = "越界村", ["level"] = "village", ["parentCode"] = township },
+                new JsonObject { ["code"] = township + "003", ["name"] = "", ["level"] = "village", ["parentCode"] = township },
+                new JsonObject { ["code"] = township + "004", ["name"] = "负数村", ["level"] = "village", ["parentCode"] = township, ["expectedSubjects"] = -1 }),
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        var results = response.Json.Arr("results");
+        string[] expectedCodes = ["validation_failed", "unknown_region", "validation_failed", "validation_failed", "validation_failed", "validation_failed", "validation_failed"];
+        Assert.Equal(expectedCodes.Length, results.Count);
+        for (var i = 0; i < expectedCodes.Length; i++)
+        {
+            Assert.Equal(i, results[i]!.Int("index"));
+            Assert.Equal("rejected", results[i]!.Str("status"));
+            Assert.Equal(expectedCodes[i], results[i]!["error"]!.Str("code"));
+            Assert.False(string.IsNullOrWhiteSpace(results[i]!["error"]!.Str("detail")));
+        }
+
+        foreach (var code in new[] { unknownTownship + "001", township[..6] + "998", township + "002", "321311001001", township + "003", township + "004", unknownTownship })
+        {
+            var get = await client.GetJsonAsync($"/v1/regions/{code}");
+            Assert.Equal(HttpStatusCode.NotFound, get.Status);
+            Assert.Equal("unknown_region", get.Code);
+        }
+
+        var parent = await api.RegionAsync(township);
+        Assert.Equal(0, parent.Int("villages"));
+        var children = await client.GetJsonAsync($"/v1/regions/{township}/children");
+        Assert.Equal(HttpStatusCode.OK, children.Status);
+        Assert.Empty(children.Json.AsArray());
+    }
+
+    [Theory]
+    [InlineData("{\"regions\": [")]
+    [InlineData("[]")]
+    [InlineData("{\"regions\": {}}")]
+    [InlineData("{}")]
+    [InlineData("{\"regions\": [{\"code\": 321322}]}")]
+    public async Task Region_batch_that_is_not_an_object_with_a_regions_array_is_400(string body)
+    {
+        using var client = api.Client(CreditApiFactory.OperatorKey);
+        var response = await client.SendRawAsync(HttpMethod.Put, "/v1/regions", body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+        Assert.Equal("validation_failed", response.Code);
+    }
+
+    [Fact]
+    public async Task Subject_registration_rejects_each_bad_item_and_registers_nothing()
+    {
+        var village = await api.RegisterVillageAsync();
+        var goodId = CreditApiFactory.NewIdNumber();
+        var badCheckId = goodId[..17] + (goodId[17] == '0' ? '1' : '0');
+        var goodCode = CreditApiFactory.NewCreditCode();
+        var badCheckCode = goodCode[..17] + (goodCode[17] == '0' ? '1' : '0');
+        var unknownVillage = village[..9] + "999";
+        var unknownVillageId = CreditApiFactory.NewIdNumber();
+
+        var response = await RegisterAsync(new JsonArray(
+            new JsonObject { ["subjectType"] = "farmer", ["name"] = "李四", ["idNumber"] = badCheckId, ["villageCode"] = village },
+            new JsonObject { ["subjectType"] = "cooperative", ["name"] = "坏码社", ["creditCode"] = badCheckCode, ["villageCode"] = village },
+            new JsonObject { ["subjectType"] = "farmer", ["name"] = "王五", ["idNumber"] = unknownVillageId, ["villageCode"] = unknownVillage },
+            new JsonObject { ["subjectType"] = "alien", ["name"] = "外星人", ["creditCode"] = goodCode, ["villageCode"] = village },
+            new JsonObject { ["subjectType"] = "cooperative", ["name"] = "有户社", ["creditCode"] = goodCode, ["villageCode"] = village, ["householdId"] = "H-1" },
+            new JsonObject { ["subjectType"] = "farmer", ["name"] = "赵六", ["idNumber"] = "32132219800101123", ["villageCode"] = village },
+            new JsonObject { ["subjectType"] = "farmer", ["name"] = "", ["idNumber"] = goodId, ["villageCode"] = village },
+            new JsonObject { ["subjectType"] = "farmer", ["name"] = "孙七", ["idNumber"] = goodId, ["villageCode"] = village[..9] }));
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        var results = response.Json.Arr("results");
+        string[] expectedCodes = ["validation_failed", "validation_failed", "unknown_region", "validation_failed", "validation_failed", "validation_failed", "validation_failed", "validation_failed"];
+        Assert.Equal(expectedCodes.Length, results.Count);
+        for (var i = 0; i < expectedCodes.Length; i++)
+        {
+            Assert.Equal(i, results[i]!.Int("index"));
+            Assert.Equal("rejected", results[i]!.Str("status"));
+            Assert.Equal(expectedCodes[i], results[i]!["error"]!.Str("code"));
+        }
+
+        using var client = api.Client(CreditApiFactory.OperatorKey);
+        foreach (var id in new[] { badCheckCode, goodCode })
+        {
+            var get = await client.GetJsonAsync($"/v1/subjects/{id}");
+            Assert.Equal(HttpStatusCode.NotFound, get.Status);
+            Assert.Equal("unknown_subject", get.Code);
+        }
+
+        // Persons are found by identity number through a record: none of them was registered.
+        var records = await api.SubmitAsync(
+            new JsonObject { ["recordId"] = CreditApiFactory.NewRecordId(), ["catalogCode"] = "GOV_FAMILY_VIRTUE", ["idNumber"] = unknownVillageId, ["occurredAt"] = CreditApiFactory.Day(), ["payload"] = new JsonObject { ["event"] = "x" } },
+            new JsonObject { ["recordId"] = CreditApiFactory.NewRecordId(), ["catalogCode"] = "GOV_FAMILY_VIRTUE", ["idNumber"] = goodId, ["occurredAt"] = CreditApiFactory.Day(), ["payload"] = new JsonObject { ["event"] = "x" } });
+        Assert.Equal(2, records.Int("rejected"));
+        Assert.All(records.Arr("results"), r => Assert.Equal("unknown_subject", r!["error"]!.Str("code")));
+
+        var region = await api.RegionAsync(village);
+        Assert.Equal(0, region["subjects"]!.Int("total"));
+    }
+
+    [Fact]
+    public async Task Registering_the_same_subject_twice_is_an_idempotent_upsert()
+    {
+        var village = await api.RegisterVillageAsync();
+        var id = CreditApiFactory.NewIdNumber();
+        var subject = new JsonObject { ["subjectType"] = "farmer", ["name"] = "周八", ["idNumber"] = id, ["villageCode"] = village };
+
+        var first = await RegisterAsync(new JsonArray(subject.DeepClone()));
+        var second = await RegisterAsync(new JsonArray(subject.DeepClone()));
+
+        Assert.Equal("created", first.Json.Arr("results")[0]!.Str("status"));
+        Assert.Equal("updated", second.Json.Arr("results")[0]!.Str("status"));
+        var subjectId = first.Json.Arr("results")[0]!.Str("subjectId");
+        Assert.Equal(subjectId, second.Json.Arr("results")[0]!.Str("subjectId"));
+        Assert.Matches("^P[A-Z2-7]{20}$", subjectId);
+
+        var profile = await api.ProfileAsync(subjectId);
+        Assert.Equal("周*", profile.Str("displayName"));
+        Assert.Equal(id[..4] + "**********" + id[14..], profile.Str("maskedId"));
+        Assert.DoesNotContain(id, profile.ToJsonString(), StringComparison.Ordinal);
+        await CreditApiFactory.WaitUntilAsync(
+            async () => (await api.RegionAsync(village))["subjects"]!.Int("total") == 1,
+            CreditApiFactory.Eventually,
+            $"village {village} should count the subject registered twice exactly once");
+    }
+
+    [Fact]
+    public async Task Unknown_subject_is_404_and_a_bad_asOf_is_400()
+    {
+        var village = await api.RegisterVillageAsync();
+        var subjectId = await api.RegisterFarmerAsync(village);
+        using var client = api.Client(CreditApiFactory.OperatorKey);
+
+        foreach (var url in new[] { "/v1/subjects/PUNKNOWNUNKNOWNUNKNOW", "/v1/subjects/PUNKNOWNUNKNOWNUNKNOW/explain", "/v1/subjects/PUNKNOWNUNKNOWNUNKNOW/records" })
+        {
+            var unknown = await client.GetJsonAsync(url);
+            Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
+            Assert.Equal("unknown_subject", unknown.Code);
+        }
+
+        foreach (var url in new[] { $"/v1/subjects/{subjectId}?asOf=garbage", $"/v1/subjects/{subjectId}/explain?asOf=2025-02-30", $"/v1/subjects/{subjectId}?asOf=yesterday" })
+        {
+            var bad = await client.GetJsonAsync(url);
+            Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+            Assert.Equal("validation_failed", bad.Code);
+        }
+
+        var household = await client.GetJsonAsync("/v1/households/H-NOSUCHHOUSEHOLD");
+        Assert.Equal(HttpStatusCode.NotFound, household.Status);
+        Assert.Equal("unknown_household", household.Code);
+    }
+
+    [Fact]
+    public async Task An_identity_number_with_a_lowercase_x_is_the_same_person()
+    {
+        var village = await api.RegisterVillageAsync();
+        var id = CreditApiFactory.NewIdNumber();
+        while (id[^1] != 'X')
+        {
+            id = CreditApiFactory.NewIdNumber();
+        }
+
+        var upper = await RegisterAsync(new JsonArray(new JsonObject { ["subjectType"] = "farmer", ["name"] = "郑十", ["idNumber"] = id, ["villageCode"] = village }));
+        var lower = await RegisterAsync(new JsonArray(new JsonObject { ["subjectType"] = "farmer", ["name"] = "郑十", ["idNumber"] = id.ToLowerInvariant(), ["villageCode"] = village }));
+
+        Assert.Equal(("created", "updated"), (upper.Json.Arr("results")[0]!.Str("status"), lower.Json.Arr("results")[0]!.Str("status")));
+        var subjectId = upper.Json.Arr("results")[0]!.Str("subjectId");
+        Assert.Equal(subjectId, lower.Json.Arr("results")[0]!.Str("subjectId"));
+        var records = await api.SubmitAsync(new JsonObject
+        {
+            ["recordId"] = CreditApiFactory.NewRecordId(),
+            ["catalogCode"] = "GOV_FAMILY_VIRTUE",
+            ["idNumber"] = id.ToLowerInvariant(),
+            ["occurredAt"] = CreditApiFactory.Day(),
+            ["payload"] = new JsonObject { ["event"] = "x" },
+        });
+        Assert.Equal(1, records.Int("accepted"));
+        Assert.Equal(1, (await api.WaitForRecordCountAsync(subjectId, 1)).Int("recordCount"));
+        Assert.EndsWith("X", (await api.ProfileAsync(subjectId)).Str("maskedId"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("GET", "/v1/no-such-thing", 404)]
+    [InlineData("DELETE", "/v1/records", 405)]
+    public async Task Unknown_routes_and_methods_answer_with_a_problem(string method, string url, int status)
+    {
+        using var client = api.Client(CreditApiFactory.OperatorKey);
+        var response = await HttpJson.SendAsync(client, new HttpRequestMessage(new HttpMethod(method), url));
+        Assert.Equal(status, (int)response.Status);
+        Assert.Equal("application/problem+json", response.ContentHeaders.ContentType?.MediaType);
+        Assert.Equal(status, response.Json.Int("status"));
+    }
+
+    [Theory]
+    [InlineData("/healthz")]
+    [InlineData("/readyz")]
+    [InlineData("/openapi/v1.json")]
+    public async Task Service_endpoints_answer_200_without_a_key(string url)
+    {
+        using var client = api.Client(null);
+        var response = await client.GetJsonAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        if (url.StartsWith("/openapi", StringComparison.Ordinal))
+        {
+            var paths = response.Json.Obj("paths").Select(p => p.Key).ToList();
+            Assert.Contains(paths, p => p.StartsWith("/v1/records", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Equal("Healthy", response.Body);
+        }
+    }
+
+    private async Task<ApiResponse> RegisterAsync(JsonArray subjects)
+    {
+        using var client = api.Client(CreditApiFactory.IntegratorKey);
+        return await client.PutJsonAsync("/v1/subjects", new JsonObject { ["subjects"] = subjects });
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using RuralCredit.Tests.Infrastructure;
+using static RuralCredit.Tests.Infrastructure.CreditApiFactory;
+
+namespace RuralCredit.Tests.Api;
+
+/// <summary>
+/// Households and governance points (家庭版信用积分, 积分超市; SPEC §2.6): a household's account pools its members'
+/// earned points; redemptions debit it atomically, never below zero, idempotently by redemption id.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class PointsTests(CreditApiFactory api)
+{
+    [Fact]
+    public async Task Concurrent_redemptions_never_overdraw_the_household_account()
+    {
+        var village = await api.RegisterVillageAsync();
+        var household = NewHouseholdId();
+        var members = (await api.RegisterFarmersAsync(village, 2, household)).Select(m => m.SubjectId).ToList();
+        await api.SubmitAsync(members.Select(m => (JsonNode)Record(NewRecordId(), "GOV_FAMILY_VIRTUE", m, Day(), new JsonObject { ["event"] = "孝老爱亲" })).ToArray());
+        using var client = api.Client(OperatorKey);
+        JsonNode? view = null;
+        await WaitUntilAsync(
+            async () => (view = (await client.GetJsonAsync($"/v1/households/{household}")).Json)["points"]?.Dec("earned") == 10m,
+            Eventually,
+            () => $"household {household} should earn 5 + 5 points: {view?.ToJsonString()}");
+        var household0 = view!;
+        Assert.Equal(household, household0.Str("householdId"));
+        Assert.Equal(village, household0.Str("villageCode"));
+        Assert.Equal(members.Order(), household0.Arr("members").Select(m => m!.GetValue<string>()).Order());
+        Assert.Equal((10m, 0m, 10m), Points(household0));
+        Assert.Equal(610, household0.Int("score")); // mean of 610 and 610
+        Assert.Equal("C", household0.Str("grade"));
+
+        using var integrator = api.Client(IntegratorKey);
+        var ids = Enumerable.Range(0, 20).Select(i => $"rd-{household}-{i}").ToList();
+        var answers = await Task.WhenAll(ids.Select((id, i) => integrator.PostJsonAsync("/v1/points/redemptions", new JsonObject
+        {
+            ["redemptionId"] = id,
+            ["subjectId"] = members[i % 2],
+            ["points"] = 1,
+            ["item"] = "洗衣粉",
+        })));
+
+        var succeeded = answers.Where(a => a.Status == HttpStatusCode.OK).ToList();
+        var refused = answers.Where(a => a.Status == HttpStatusCode.Conflict).ToList();
+        Assert.Equal(10, succeeded.Count);
+        Assert.Equal(10, refused.Count);
+        Assert.All(refused, r => Assert.Equal("insufficient_points", r.Code));
+        Assert.All(succeeded, s => Assert.Equal("household:" + household, s.Json.Str("account")));
+        Assert.Equal(Enumerable.Range(0, 10).Select(b => (decimal)b), succeeded.Select(s => s.Json.Dec("balance")).Order());
+
+        var after = (await client.GetJsonAsync($"/v1/households/{household}")).Json;
+        Assert.Equal((10m, 10m, 0m), Points(after));
+        var member = await api.ProfileAsync(members[0]);
+        Assert.Equal(5m, member["points"]!.Dec("earned"));
+        Assert.Equal(0m, member["points"]!.Dec("balance"));
+
+        // The first answer of a redemption id is repeated, whatever the balance is now.
+        var firstIndex = answers.ToList().FindIndex(a => a.Status == HttpStatusCode.OK);
+        var repeated = await integrator.PostJsonAsync("/v1/points/redemptions", new JsonObject
+        {
+            ["redemptionId"] = ids[firstIndex],
+            ["subjectId"] = members[firstIndex % 2],
+            ["points"] = 1,
+            ["item"] = "洗衣粉",
+        });
+        Assert.Equal(HttpStatusCode.OK, repeated.Status);
+        Assert.Equal(answers[firstIndex].Json.ToJsonString(), repeated.Json.ToJsonString());
+        Assert.Equal((10m, 10m, 0m), Points((await client.GetJsonAsync($"/v1/households/{household}")).Json));
+
+        JsonNode? region = null;
+        await WaitUntilAsync(
+            async () => (region = await api.RegionAsync(village))["points"]!.Dec("redeemed") == 10m,
+            Eventually,
+            () => $"village {village} should show 10 points earned and 10 redeemed: {region?.ToJsonString()}");
+        Assert.Equal(10m, region!["points"]!.Dec("earned"));
+        Assert.Equal(1, region.Int("households"));
+    }
+
+    [Fact]
+    public async Task A_subject_without_household_redeems_from_its_own_account()
+    {
+        var village = await api.RegisterVillageAsync();
+        var farmer = await api.RegisterFarmerAsync(village);
+        await api.SubmitAsync(Record(NewRecordId(), "GOV_FAMILY_VIRTUE", farmer, Day(), new JsonObject { ["event"] = "x" }));
+        await api.WaitForRecordCountAsync(farmer, 1);
+        using var integrator = api.Client(IntegratorKey);
+
+        var first = await Redeem(integrator, farmer, 3);
+        var second = await Redeem(integrator, farmer, 3);
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(("subject:" + farmer, 2m), (first.Json.Str("account"), first.Json.Dec("balance")));
+        Assert.Equal(HttpStatusCode.Conflict, second.Status);
+        Assert.Equal("insufficient_points", second.Code);
+        Assert.Equal(2m, second.Json.Dec("balance"));
+        var profile = await api.ProfileAsync(farmer);
+        Assert.Equal((5m, 2m), (profile["points"]!.Dec("earned"), profile["points"]!.Dec("balance")));
+        JsonNode? region = null;
+        await WaitUntilAsync(
+            async () => (region = await api.RegionAsync(village))["points"]!.Dec("redeemed") == 3m,
+            Eventually,
+            () => $"village {village} should show 3 points redeemed: {region?.ToJsonString()}");
+    }
+
+    [Fact]
+    public async Task Redeeming_for_an_unknown_subject_is_404()
+    {
+        using var integrator = api.Client(IntegratorKey);
+        var response = await Redeem(integrator, "PNOSUCHSUBJECTXXXXXXX", 1);
+        Assert.Equal(HttpStatusCode.NotFound, response.Status);
+        Assert.Equal("unknown_subject", response.Code);
+    }
+
+    [Theory]
+    [InlineData("{\"redemptionId\": \"x\", \"subjectId\": \"P1\", \"points\": 1, \"item\": ")]
+    [InlineData("[]")]
+    [InlineData("{\"subjectId\": \"P1\", \"points\": 1, \"item\": \"盐\"}")]
+    [InlineData("{\"redemptionId\": \"x\", \"points\": 1, \"item\": \"盐\"}")]
+    [InlineData("{\"redemptionId\": \"x\", \"subjectId\": \"P1\", \"points\": 0, \"item\": \"盐\"}")]
+    [InlineData("{\"redemptionId\": \"x\", \"subjectId\": \"P1\", \"points\": -1, \"item\": \"盐\"}")]
+    [InlineData("{\"redemptionId\": \"x\", \"subjectId\": \"P1\", \"points\": \"1\", \"item\": \"盐\"}")]
+    [InlineData("{\"redemptionId\": \"x\", \"subjectId\": \"P1\", \"item\": \"盐\"}")]
+    [InlineData("{\"redemptionId\": \"x\", \"subjectId\": \"P1\", \"points\": 1}")]
+    public async Task A_bad_redemption_body_is_400(string body)
+    {
+        using var integrator = api.Client(IntegratorKey);
+        var response = await integrator.SendRawAsync(HttpMethod.Post, "/v1/points/redemptions", body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+        Assert.Equal("validation_failed", response.Code);
+    }
+
+    private static Task<ApiResponse> Redeem(HttpClient client, string subjectId, decimal points) =>
+        client.PostJsonAsync("/v1/points/redemptions", new JsonObject
+        {
+            ["redemptionId"] = "rd-" + Guid.NewGuid().ToString("N"),
+            ["subjectId"] = subjectId,
+            ["points"] = points,
+            ["item"] = "酱油",
+        });
+
+    private static (decimal Earned, decimal Redeemed, decimal Balance) Points(JsonNode household) =>
+        (household["points"]!.Dec("earned"), household["points"]!.Dec("redeemed"), household["points"]!.Dec("balance"));
+}
