@@ -34,7 +34,7 @@ public sealed class RegionGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _writer = new DeferredWrite<RegionState>(this, state, timing.Value.StateWriteDelay);
+        _writer = new DeferredWrite<RegionState>(this, state, timing.Value.StateWriteDelay, enabled: true);
         _propagation = new Propagation(this, timing.Value.PropagationInterval, PushAsync);
         return Task.CompletedTask;
     }

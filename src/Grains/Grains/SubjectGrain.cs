@@ -71,7 +71,7 @@ public sealed partial class SubjectGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _writer = new DeferredWrite<SubjectState>(this, state, timing.Value.StateWriteDelay);
+        _writer = new DeferredWrite<SubjectState>(this, state, timing.Value.StateWriteDelay, timing.Value.SubjectSnapshotWrites);
         foreach (var r in S.Records)
         {
             _byRecordId[r.Entry.RecordId] = r;

@@ -39,7 +39,7 @@ public sealed class VillageGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _writer = new DeferredWrite<VillageState>(this, state, timing.Value.StateWriteDelay);
+        _writer = new DeferredWrite<VillageState>(this, state, timing.Value.StateWriteDelay, enabled: true);
         _propagation = new Propagation(this, timing.Value.PropagationInterval, PushAsync);
         return Task.CompletedTask;
     }

@@ -20,6 +20,14 @@ public sealed class GrainTimingOptions
     /// <summary>Minimum interval between two summaries a region sends upward.</summary>
     public TimeSpan PropagationInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Whether subjects write their folded archive (snapshot + watermark) to grain storage. Off in the embedded
+    /// profile, where grain storage and the ledger share the process memory: the snapshot would be a second copy
+    /// of what the ledger already holds, gone at the same moment, and a subject rebuilds from the ledger on
+    /// activation anyway. The durable profile turns it on. Registration and redemptions are always written.
+    /// </summary>
+    public bool SubjectSnapshotWrites { get; set; }
+
     /// <summary>Period of the village re-evaluation (decay, expiry) reminder.</summary>
     public TimeSpan RefreshPeriod { get; set; } = TimeSpan.FromDays(1);
 }

@@ -20,7 +20,7 @@ public sealed class LedgerQueueAdapterFactory(
     ILoggerFactory loggerFactory) : IQueueAdapterFactory, IQueueAdapter
 {
     private readonly LedgerQueueMapper _mapper = new(name, ledger.PartitionCount);
-    private readonly SimpleQueueAdapterCache _cache = new(cacheOptions, name, loggerFactory);
+    private readonly LedgerQueueAdapterCache _cache = new(cacheOptions.CacheSize);
 
     public static LedgerQueueAdapterFactory Create(IServiceProvider services, string name) =>
         new(name,

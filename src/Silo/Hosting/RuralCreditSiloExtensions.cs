@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Hosting;
+using Orleans.Storage;
 using Orleans.Streams;
 using RuralCredit.Domain;
 using RuralCredit.Hosting;
@@ -46,6 +47,7 @@ public static class RuralCreditSiloExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         services.AddSingleton<DomainCache>();
         services.AddSingleton<ICreditLedger, InMemoryCreditLedger>();
         services.AddSingleton<ISubjectDirectory, InMemorySubjectDirectory>();
@@ -60,6 +62,7 @@ public static class RuralCreditSiloExtensions
             {
                 o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20);
                 o.BatchContainerBatchSize = 1;
+                o.StreamInactivityPeriod = TimeSpan.FromMinutes(2);
             }));
         });
         silo.AddDashboard();
