@@ -10,12 +10,12 @@ namespace RuralCredit.Domain;
 public sealed class PointsAccount
 {
     [Id(0)] public decimal Redeemed { get; set; }
-    [Id(1)] public Dictionary<string, RedemptionResult> Redemptions { get; set; } = new(StringComparer.Ordinal);
+    [Id(1)] public Dictionary<string, RedemptionResult>? Redemptions { get; set; }
 
     /// <summary>Debits <paramref name="redemption"/> against <paramref name="earned"/>; true when the account changed.</summary>
     public (RedemptionResult Result, bool Changed) Redeem(string account, decimal earned, Redemption redemption)
     {
-        if (Redemptions.TryGetValue(redemption.RedemptionId, out var first))
+        if (Redemptions is not null && Redemptions.TryGetValue(redemption.RedemptionId, out var first))
         {
             return (first, false);
         }
@@ -28,7 +28,7 @@ public sealed class PointsAccount
 
         Redeemed += redemption.Points;
         var result = new RedemptionResult(account, balance - redemption.Points, null);
-        Redemptions[redemption.RedemptionId] = result;
+        (Redemptions ??= new Dictionary<string, RedemptionResult>(StringComparer.Ordinal))[redemption.RedemptionId] = result;
         return (result, true);
     }
 }

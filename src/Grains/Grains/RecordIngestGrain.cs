@@ -226,7 +226,7 @@ public sealed class RecordIngestGrain(
     public static string ContentHash(string catalogCode, string subjectId, DateTimeOffset occurredAt, string payloadJson, string? supersedes)
     {
         var text = string.Join('\u001f', catalogCode, subjectId, occurredAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), payloadJson, supersedes ?? "");
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 16);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 12);
     }
 
     private static (LedgerEntry?, ItemError?) Fail(string code, string detail) => (null, new ItemError(code, detail));

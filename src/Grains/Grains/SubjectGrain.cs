@@ -45,7 +45,7 @@ public sealed class SubjectState
     [Id(0)] public SubjectInfo? Info { get; set; }
     [Id(1)] public long LastLedgerSeq { get; set; }
     [Id(2)] public List<HeldRecord> Records { get; set; } = [];
-    [Id(3)] public PointsAccount Points { get; set; } = new();
+    [Id(3)] public PointsAccount? Points { get; set; }
 }
 
 /// <summary>
@@ -62,7 +62,6 @@ public sealed partial class SubjectGrain(
     IOptions<GrainTimingOptions> timing,
     ILogger<SubjectGrain> logger) : Grain, ISubjectGrain, IStreamSubscriptionObserver, IAsyncObserver<LedgerEntry>
 {
-    private readonly Dictionary<string, HeldRecord> _byRecordId = new(StringComparer.Ordinal);
     private DeferredWrite<SubjectState>? _writer;
     private long _summaryVersion;
     private SubjectSummary? _lastSummary;
@@ -72,11 +71,6 @@ public sealed partial class SubjectGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _writer = new DeferredWrite<SubjectState>(this, state, timing.Value.StateWriteDelay, timing.Value.SubjectSnapshotWrites);
-        foreach (var r in S.Records)
-        {
-            _byRecordId[r.Entry.RecordId] = r;
-        }
-
         if (await CatchUpAsync(cancellationToken))
         {
             // Entries folded here will reach us again through the stream and be skipped as already folded,
@@ -184,7 +178,7 @@ public sealed partial class SubjectGrain(
         }
         else
         {
-            points = new PointsBalance(facts.PointsEarned, S.Points.Redeemed, facts.PointsEarned - S.Points.Redeemed);
+            points = new PointsBalance(facts.PointsEarned, (S.Points?.Redeemed ?? 0), facts.PointsEarned - (S.Points?.Redeemed ?? 0));
         }
 
         return new SubjectProfile
@@ -285,7 +279,7 @@ public sealed partial class SubjectGrain(
     {
         var now = time.GetUtcNow();
         var earned = SubjectFacts.Compute(domain.Item, RecordsAt(now), now).PointsEarned;
-        var (result, changed) = S.Points.Redeem("subject:" + this.GetPrimaryKeyString(), earned, redemption);
+        var (result, changed) = (S.Points ??= new PointsAccount()).Redeem("subject:" + this.GetPrimaryKeyString(), earned, redemption);
         if (changed)
         {
             await state.WriteStateAsync();
@@ -318,23 +312,37 @@ public sealed partial class SubjectGrain(
         S.LastLedgerSeq = entry.Seq;
         if (entry.Kind == LedgerEntryKind.Record)
         {
-            if (_byRecordId.ContainsKey(entry.RecordId))
+            if (Find(entry.RecordId) is not null)
             {
                 return;
             }
 
             var held = new HeldRecord { Entry = entry };
             S.Records.Add(held);
-            _byRecordId[entry.RecordId] = held;
-            if (entry.Supersedes is { } old && _byRecordId.TryGetValue(old, out var superseded))
+            if (entry.Supersedes is { } old && Find(old) is { } superseded)
             {
                 SetStatus(superseded, new StatusChange(RecordStatus.Revoked, entry.ReceivedAt, entry.SourceDepartment, $"superseded by {entry.RecordId}", entry.Seq));
             }
         }
-        else if (entry.NewStatus is { } status && _byRecordId.TryGetValue(entry.RecordId, out var target))
+        else if (entry.NewStatus is { } status && Find(entry.RecordId) is { } target)
         {
             SetStatus(target, new StatusChange(status, entry.ReceivedAt, entry.Actor, entry.Reason, entry.Seq));
         }
+    }
+
+    /// <summary>A held record by id. A subject holds tens of records, so a scan beats keeping an index in memory.</summary>
+    private HeldRecord? Find(string recordId)
+    {
+        var records = S.Records;
+        for (var i = records.Count - 1; i >= 0; i--)
+        {
+            if (records[i].Entry.RecordId == recordId)
+            {
+                return records[i];
+            }
+        }
+
+        return null;
     }
 
     private static void SetStatus(HeldRecord record, StatusChange change)
@@ -400,7 +408,7 @@ public sealed partial class SubjectGrain(
             Grade = evaluation.Grade,
             Vetoed = evaluation.Veto is not null,
             PointsEarned = facts.PointsEarned,
-            PointsRedeemed = info.HouseholdId is null ? S.Points.Redeemed : 0,
+            PointsRedeemed = info.HouseholdId is null ? (S.Points?.Redeemed ?? 0) : 0,
             HasCreditLine = facts.HasCreditLine,
             IsBorrowing = facts.IsBorrowing,
             InArrears = facts.InArrears,
