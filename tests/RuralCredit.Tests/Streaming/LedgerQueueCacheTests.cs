@@ -1,0 +1,76 @@
+using Orleans.Runtime;
+using Orleans.Streams;
+using RuralCredit.Models;
+using RuralCredit.Streaming;
+
+namespace RuralCredit.Tests.Streaming;
+
+public sealed class LedgerQueueCacheTests
+{
+    private static LedgerBatchContainer Entry(string subject, long seq) =>
+        new(StreamId.Create(RuralCreditConstants.SubjectRecordsNamespace, subject),
+            new LedgerEntry { Seq = seq, SubjectId = subject, RecordId = $"r-{seq}" });
+
+    private static List<long> Drain(IQueueCacheCursor cursor)
+    {
+        var seqs = new List<long>();
+        while (cursor.MoveNext())
+        {
+            seqs.Add(((LedgerBatchContainer)cursor.GetCurrent(out _)!).Entry.Seq);
+        }
+
+        return seqs;
+    }
+
+    [Fact]
+    public void A_cursor_sees_only_its_own_stream_from_its_token_and_then_new_entries()
+    {
+        var cache = new LedgerQueueCache(100);
+        cache.AddToCache([Entry("A", 1), Entry("B", 2), Entry("A", 3), Entry("B", 4), Entry("A", 5)]);
+
+        using var a = cache.GetCacheCursor(Entry("A", 0).StreamId, Entry("A", 3).SequenceToken);
+        Assert.Equal([3L, 5L], Drain(a));
+
+        cache.AddToCache([Entry("B", 6), Entry("A", 7)]);
+        Assert.Equal([7L], Drain(a));
+    }
+
+    [Fact]
+    public void Purge_releases_the_ledger_prefix_whose_streams_have_all_moved_past_it()
+    {
+        var cache = new LedgerQueueCache(100);
+        cache.AddToCache([Entry("A", 1), Entry("B", 2), Entry("A", 3)]);
+        var a = cache.GetCacheCursor(Entry("A", 0).StreamId, Entry("A", 1).SequenceToken);
+        var b = cache.GetCacheCursor(Entry("B", 0).StreamId, Entry("B", 2).SequenceToken);
+
+        Assert.False(cache.TryPurgeFromCache(out _));
+
+        Drain(a);
+        Assert.True(cache.TryPurgeFromCache(out var purged));
+        Assert.Equal([1L], purged.Select(p => ((LedgerBatchContainer)p).Entry.Seq)); // 2 holds the prefix back
+        Assert.Equal(2, cache.Size);
+
+        Drain(b);
+        Assert.True(cache.TryPurgeFromCache(out purged));
+        Assert.Equal([2L, 3L], purged.Select(p => ((LedgerBatchContainer)p).Entry.Seq));
+        Assert.Equal(0, cache.Size);
+        a.Dispose();
+        b.Dispose();
+    }
+
+    [Fact]
+    public void Back_pressure_is_reported_by_pressure_not_by_a_zero_add_count()
+    {
+        var cache = new LedgerQueueCache(16);
+        cache.AddToCache(Enumerable.Range(1, 16).Select(i => (IBatchContainer)Entry("A", i)).ToList());
+        var pin = cache.GetCacheCursor(Entry("A", 0).StreamId, Entry("A", 1).SequenceToken);
+
+        Assert.True(cache.IsUnderPressure());
+        Assert.True(cache.GetMaxAddCount() > 0); // the pulling agent only purges when it reads
+
+        Drain(pin);
+        Assert.True(cache.TryPurgeFromCache(out _));
+        Assert.False(cache.IsUnderPressure());
+        pin.Dispose();
+    }
+}
