@@ -14,7 +14,9 @@ public sealed class LedgerQueueCacheTests
     private static List<long> Drain(IQueueCacheCursor cursor)
     {
         var seqs = new List<long>();
+#pragma warning disable CS0618 // the pulling agent calls MoveNext through the interface's default MoveNextWithResult
         while (cursor.MoveNext())
+#pragma warning restore CS0618
         {
             seqs.Add(((LedgerBatchContainer)cursor.GetCurrent(out _)!).Entry.Seq);
         }
