@@ -82,12 +82,17 @@ public static class ScoringEngine
     /// <summary>Rounds half away from zero and clamps to [0, 1000].</summary>
     public static int ToScore(double value) => (int)Math.Clamp(Math.Round(value, MidpointRounding.AwayFromZero), 0, 1000);
 
-    /// <summary>Evaluates <paramref name="records"/> under <paramref name="model"/> at <paramref name="t"/>.</summary>
+    /// <summary>
+    /// Evaluates <paramref name="records"/> under <paramref name="model"/> at <paramref name="t"/>. Without
+    /// <paramref name="details"/> only score, grade, veto and dimensions are computed (what a summary needs on
+    /// every fold); effects, reasons and strengths stay empty.
+    /// </summary>
     public static Evaluation Evaluate(
         ScoringModel model,
         Func<string, CatalogItem?> catalog,
         IReadOnlyList<EvaluationRecord> records,
-        DateTimeOffset t)
+        DateTimeOffset t,
+        bool details = true)
     {
         var raw = new Dictionary<string, double>(model.Dimensions.Count, StringComparer.Ordinal);
         foreach (var name in model.Dimensions.Keys)
@@ -95,8 +100,8 @@ public static class ScoringEngine
             raw[name] = 0;
         }
 
-        var effects = new List<RecordEffect>();
-        var byItem = new Dictionary<string, double>(StringComparer.Ordinal);
+        var effects = details ? new List<RecordEffect>() : null;
+        var byItem = details ? new Dictionary<string, double>(StringComparer.Ordinal) : null;
         VetoRecord? veto = null;
 
         foreach (var record in records)
@@ -121,8 +126,13 @@ public static class ScoringEngine
             var factor = DecayFactor(rule, WholeDays(record.OccurredAt, t));
             var effect = rawPoints * factor;
             raw[rule.Dimension] += effect;
+            if (byItem is null)
+            {
+                continue;
+            }
+
             byItem[record.CatalogCode] = byItem.GetValueOrDefault(record.CatalogCode) + effect;
-            effects.Add(new RecordEffect(record.RecordId, record.CatalogCode, record.Status, record.OccurredAt, rawPoints, factor, effect, rule.Dimension));
+            effects!.Add(new RecordEffect(record.RecordId, record.CatalogCode, record.Status, record.OccurredAt, rawPoints, factor, effect, rule.Dimension));
         }
 
         var dimensions = new List<DimensionValue>(model.Dimensions.Count);
@@ -137,6 +147,11 @@ public static class ScoringEngine
         var score = ToScore(total);
         var grade = veto is null ? GradeFor(model.Grades, score) : model.Grades[^1].Grade;
 
+        if (byItem is null)
+        {
+            return new Evaluation(score, grade, veto, dimensions, [], [], []);
+        }
+
         var reasons = byItem.Where(kv => kv.Value < 0)
             .OrderBy(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Take(MaxReasons).Select(kv => Contribution(kv, catalog)).ToList();
@@ -144,7 +159,7 @@ public static class ScoringEngine
             .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Take(MaxReasons).Select(kv => Contribution(kv, catalog)).ToList();
 
-        return new Evaluation(score, grade, veto, dimensions, effects, reasons, strengths);
+        return new Evaluation(score, grade, veto, dimensions, effects!, reasons, strengths);
     }
 
     private static ScoreContribution Contribution(KeyValuePair<string, double> kv, Func<string, CatalogItem?> catalog) =>

@@ -23,7 +23,7 @@ public sealed class RecordIngestGrain(
     IOptions<IdentityOptions> identity) : Grain, IRecordIngestGrain
 {
     private static readonly HashSet<string> Guarantees = ["credit", "mortgage", "guarantee", "other"];
-    private readonly byte[] _secret = Encoding.UTF8.GetBytes(identity.Value.PersonIdSecret);
+    private readonly System.Security.Cryptography.HMACSHA256 _personIds = new(Encoding.UTF8.GetBytes(identity.Value.PersonIdSecret));
 
     public async Task<IReadOnlyList<RecordOutcome>> SubmitAsync(IReadOnlyList<RecordSubmission> records, Submitter submitter, CancellationToken cancellationToken = default)
     {
@@ -116,7 +116,7 @@ public sealed class RecordIngestGrain(
                 return Fail("validation_failed", "idNumber is not a valid 居民身份证号 (check digit)");
             }
 
-            subjectId = IdentityCodes.PersonSubjectId(r.IdNumber, _secret);
+            subjectId = IdentityCodes.PersonSubjectId(r.IdNumber, _personIds);
         }
         else
         {

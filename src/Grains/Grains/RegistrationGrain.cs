@@ -25,7 +25,7 @@ public sealed class RegistrationGrain(
         [RegionLevels.Village] = 12,
     };
 
-    private readonly byte[] _secret = Encoding.UTF8.GetBytes(identity.Value.PersonIdSecret);
+    private readonly System.Security.Cryptography.HMACSHA256 _personIds = new(Encoding.UTF8.GetBytes(identity.Value.PersonIdSecret));
 
     public async Task<IReadOnlyList<RegistrationOutcome>> RegisterRegionsAsync(IReadOnlyList<RegionInfo> regions)
     {
@@ -154,7 +154,7 @@ public sealed class RegistrationGrain(
                 return (null, new ItemError("validation_failed", "idNumber must be a valid 18-character 居民身份证号 (check digit)"));
             }
 
-            subjectId = IdentityCodes.PersonSubjectId(s.IdNumber!, _secret);
+            subjectId = IdentityCodes.PersonSubjectId(s.IdNumber!, _personIds);
             displayName = IdentityCodes.MaskPersonName(s.Name);
             maskedId = IdentityCodes.MaskIdNumber(s.IdNumber!);
         }

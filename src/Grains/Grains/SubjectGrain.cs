@@ -386,7 +386,7 @@ public sealed partial class SubjectGrain(
     {
         var info = S.Info!;
         var records = RecordsAt(t);
-        var evaluation = ScoringEngine.Evaluate(domain.Model(info.SubjectType), domain.Item, records, t);
+        var evaluation = ScoringEngine.Evaluate(domain.Model(info.SubjectType), domain.Item, records, t, details: false);
         var facts = SubjectFacts.Compute(domain.Item, records, t);
         var since = t.AddHours(-24);
         var recent = new List<DateTimeOffset>();
