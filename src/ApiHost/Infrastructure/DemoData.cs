@@ -15,7 +15,7 @@ public sealed class DemoOptions
     public int Subjects { get; set; } = 5_000;
 
     /// <summary>Approximate number of records to generate.</summary>
-    public int Records { get; set; } = 25_000;
+    public int Records { get; set; } = 75_000;
 }
 
 public static class DemoDataExtensions

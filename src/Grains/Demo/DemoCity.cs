@@ -243,7 +243,9 @@ public sealed class DemoCity
             for (var i = 0; i < count; i++)
             {
                 var item = table.Pick(rng);
-                var date = firstRecordDay.AddDays(rng.Next(recordDays));
+                // Recent facts are denser than old ones (the archive grows): age ~ u² of the window, median ~9 months.
+                var u = rng.NextDouble();
+                var date = firstRecordDay.AddDays(recordDays - 1 - (int)(recordDays * u * u));
                 buffer.ResetWrittenCount();
                 writer.Reset(buffer);
                 WritePayload(writer, item, subject, date, rng);
