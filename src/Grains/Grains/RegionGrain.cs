@@ -26,26 +26,17 @@ public sealed class RegionGrain(
     IOptions<GrainTimingOptions> timing,
     IOptionsMonitor<CreditPolicyOptions> policy) : Grain, IRegionGrain
 {
-    private DeferredWrite<RegionState>? _writer;
-    private Propagation? _propagation;
-    private RegionSummary? _summary;
+    private RegionSummaryPublisher<RegionState>? _publisher;
 
     private RegionState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _writer = new DeferredWrite<RegionState>(this, state, timing.Value.StateWriteDelay, enabled: true);
-        _propagation = new Propagation(this, timing.Value.PropagationInterval, PushAsync);
+        _publisher = new RegionSummaryPublisher<RegionState>(this, GrainFactory, state, timing.Value, time, Aggregate, () => S.Info?.ParentCode);
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (_writer is { IsDirty: true })
-        {
-            await _writer.FlushAsync();
-        }
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _publisher!.FlushAsync();
 
     public async Task<bool> RegisterAsync(RegionInfo info)
     {
@@ -81,36 +72,14 @@ public sealed class RegionGrain(
         return Task.CompletedTask;
     }
 
-    public Task<RegionSummary?> GetSummaryAsync() => Task.FromResult(S.Info is null ? null : Compute());
+    public Task<RegionSummary?> GetSummaryAsync() => Task.FromResult(S.Info is null ? null : _publisher!.Current());
 
-    private void Changed()
+    private void Changed() => _publisher!.Changed();
+
+    private RegionSummary Aggregate(DateTimeOffset now)
     {
-        _summary = null;
-        _writer!.MarkDirty();
-        _propagation!.Request();
-    }
-
-    private RegionSummary Compute()
-    {
-        var now = time.GetUtcNow();
-        if (_summary is { } cached && RegionAggregator.HourOf(cached.UpdatedAt) == RegionAggregator.HourOf(now))
-        {
-            return cached;
-        }
-
         S.Version = SummaryVersion.Next(S.Version);
-        _summary = RegionAggregator.Parent(S.Info!, S.ChildSummaries.Values, policy.CurrentValue.At(now), now, S.Version,
+        return RegionAggregator.Parent(S.Info!, S.ChildSummaries.Values, policy.CurrentValue.At(now), now, S.Version,
             domain.FarmerModel.Grades.Select(g => g.Grade));
-        return _summary;
-    }
-
-    private Task PushAsync()
-    {
-        if (S.Info?.ParentCode is { } parent)
-        {
-            GrainFactory.GetGrain<IRegionGrain>(parent).UpdateChildAsync(Compute()).Ignore();
-        }
-
-        return Task.CompletedTask;
     }
 }

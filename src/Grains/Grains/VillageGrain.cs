@@ -31,26 +31,17 @@ public sealed class VillageGrain(
     IOptions<GrainTimingOptions> timing,
     IOptionsMonitor<CreditPolicyOptions> policy) : Grain, IVillageGrain, IRemindable
 {
-    private DeferredWrite<VillageState>? _writer;
-    private Propagation? _propagation;
-    private RegionSummary? _summary;
+    private RegionSummaryPublisher<VillageState>? _publisher;
 
     private VillageState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _writer = new DeferredWrite<VillageState>(this, state, timing.Value.StateWriteDelay, enabled: true);
-        _propagation = new Propagation(this, timing.Value.PropagationInterval, PushAsync);
+        _publisher = new RegionSummaryPublisher<VillageState>(this, GrainFactory, state, timing.Value, time, Aggregate, () => S.Info?.ParentCode);
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (_writer is { IsDirty: true })
-        {
-            await _writer.FlushAsync();
-        }
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _publisher!.FlushAsync();
 
     public async Task<bool> RegisterAsync(RegionInfo info)
     {
@@ -98,7 +89,7 @@ public sealed class VillageGrain(
         return Task.CompletedTask;
     }
 
-    public Task<RegionSummary?> GetSummaryAsync() => Task.FromResult(S.Info is null ? null : Compute());
+    public Task<RegionSummary?> GetSummaryAsync() => Task.FromResult(S.Info is null ? null : _publisher!.Current());
 
     public async Task<int> RefreshAllAsync()
     {
@@ -124,34 +115,12 @@ public sealed class VillageGrain(
         }
     }
 
-    private void Changed()
-    {
-        _summary = null;
-        _writer!.MarkDirty();
-        _propagation!.Request();
-    }
+    private void Changed() => _publisher!.Changed();
 
-    private RegionSummary Compute()
+    private RegionSummary Aggregate(DateTimeOffset now)
     {
-        var now = time.GetUtcNow();
-        if (_summary is { } cached && RegionAggregator.HourOf(cached.UpdatedAt) == RegionAggregator.HourOf(now))
-        {
-            return cached;
-        }
-
         S.Version = SummaryVersion.Next(S.Version);
-        _summary = RegionAggregator.Village(S.Info!, S.Subjects.Values, S.Households.ToDictionary(kv => kv.Key, kv => kv.Value.Redeemed),
+        return RegionAggregator.Village(S.Info!, S.Subjects.Values, S.Households.ToDictionary(kv => kv.Key, kv => kv.Value.Redeemed),
             domain.FarmerModel, policy.CurrentValue.At(now), now, S.Version);
-        return _summary;
-    }
-
-    private Task PushAsync()
-    {
-        if (S.Info?.ParentCode is { } parent)
-        {
-            GrainFactory.GetGrain<IRegionGrain>(parent).UpdateChildAsync(Compute()).Ignore();
-        }
-
-        return Task.CompletedTask;
     }
 }
