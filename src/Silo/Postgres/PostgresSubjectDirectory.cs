@@ -1,0 +1,59 @@
+using Npgsql;
+using NpgsqlTypes;
+using RuralCredit.Ledger;
+
+namespace RuralCredit.Silo.Postgres;
+
+/// <summary>The subject directory of the postgres profile (table <c>rc_subjects</c>), shared by every silo.</summary>
+public sealed class PostgresSubjectDirectory(NpgsqlDataSource db) : ISubjectDirectory
+{
+    public ValueTask<DirectoryEntry?> FindAsync(string subjectId, CancellationToken cancellationToken = default) =>
+        PostgresErrors.Guard(async () =>
+        {
+            await using var cmd = db.CreateCommand("SELECT subject_type, village_code, household_id FROM rc_subjects WHERE subject_id = $1");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = subjectId });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken)
+                ? new DirectoryEntry(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2))
+                : null;
+        }, "subject directory read");
+
+    public ValueTask<bool> UpsertAsync(string subjectId, DirectoryEntry entry, CancellationToken cancellationToken = default) =>
+        PostgresErrors.Guard(async () =>
+        {
+            // xmax = 0 tells an inserted row from an updated one.
+            await using var cmd = db.CreateCommand("""
+                INSERT INTO rc_subjects (subject_id, subject_type, village_code, household_id) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (subject_id) DO UPDATE
+                SET subject_type = excluded.subject_type, village_code = excluded.village_code, household_id = excluded.household_id
+                RETURNING (xmax = 0)
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = subjectId });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = entry.SubjectType });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = entry.VillageCode });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)entry.HouseholdId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            return (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        }, "subject directory write");
+
+    public ValueTask<IReadOnlyList<string>> ListByTypeAsync(string subjectType, CancellationToken cancellationToken = default) =>
+        PostgresErrors.Guard<IReadOnlyList<string>>(async () =>
+        {
+            await using var cmd = db.CreateCommand("SELECT subject_id FROM rc_subjects WHERE subject_type = $1 ORDER BY subject_id");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = subjectType });
+            var ids = new List<string>();
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetString(0));
+            }
+
+            return ids;
+        }, "subject directory read");
+
+    public ValueTask<int> CountAsync(CancellationToken cancellationToken = default) =>
+        PostgresErrors.Guard(async () =>
+        {
+            await using var cmd = db.CreateCommand("SELECT count(*) FROM rc_subjects");
+            return (int)(long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        }, "subject directory read");
+}
