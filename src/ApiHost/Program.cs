@@ -21,7 +21,11 @@ app.UseAuthorization();
 
 app.MapOpenApi();
 app.MapScalarApiReference("/docs", o => o.WithTitle("RuralCredit API v1"));
-app.MapOrleansDashboard(routePrefix: "/orleans");
+if (!app.Services.GetRequiredService<RuralCredit.Silo.Hosting.ProfileOptions>().IsPostgres)
+{
+    app.MapOrleansDashboard(routePrefix: "/orleans"); // postgres profile: every silo serves it on its dashboard port
+}
+
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Diagnostics;
+using RuralCredit.Silo.Postgres;
 
 namespace RuralCredit.ApiHost.Infrastructure;
 
@@ -13,6 +14,8 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
         {
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "batch_too_large" : "validation_failed", bad.Message),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "cancelled", "the client went away"),
+            _ when PostgresErrors.IsOutage(exception) || exception is StorageUnavailableException =>
+                (StatusCodes.Status503ServiceUnavailable, "storage_unavailable", "the credit archive's storage is temporarily unavailable; nothing of this request was kept, retry later"),
             TimeoutException or OrleansException or SiloUnavailableException =>
                 (StatusCodes.Status503ServiceUnavailable, "unavailable", "the credit engine is temporarily unavailable; retry later"),
             _ => (StatusCodes.Status500InternalServerError, "internal_error", "an unexpected error occurred"),

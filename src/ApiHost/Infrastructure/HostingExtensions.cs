@@ -5,27 +5,38 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using RuralCredit.ApiHost.Auth;
 using RuralCredit.Silo.Hosting;
+using RuralCredit.Silo.Postgres;
 
 namespace RuralCredit.ApiHost.Infrastructure;
 
 /// <summary>Service registration of the API host, so that Program.cs reads top to bottom.</summary>
 public static class HostingExtensions
 {
-    /// <summary>Co-hosts the silo (embedded profile: localhost clustering, in-memory storage and ledger).</summary>
+    /// <summary>
+    /// Connects the API to the credit engine. Embedded profile: co-hosts the silo in this process (localhost
+    /// clustering, in-memory storage and ledger). Postgres profile: an Orleans client of the silos found in the
+    /// PostgreSQL membership table (run them with src/Silo); it keeps retrying until a gateway answers.
+    /// </summary>
     public static WebApplicationBuilder AddCreditEngine(this WebApplicationBuilder builder)
     {
-        var profile = builder.Configuration.GetSection(ProfileOptions.SectionName).Get<ProfileOptions>() ?? new ProfileOptions();
-        if (profile.Profile != ProfileOptions.Embedded)
+        var profile = ProfileOptions.From(builder.Configuration);
+        builder.Services.AddSingleton(profile);
+        if (!profile.IsPostgres)
         {
-            throw new InvalidOperationException($"Profile '{profile.Profile}' is not available in this build; use '{ProfileOptions.Embedded}'.");
+            builder.UseOrleans(silo => silo.AddRuralCredit(builder.Configuration));
+            return builder;
         }
 
-        builder.UseOrleans(silo =>
+        var endpoints = ClusterEndpointOptions.From(builder.Configuration);
+        builder.UseOrleansClient(client =>
         {
-            silo.UseLocalhostClustering(
-                siloPort: builder.Configuration.GetValue("Orleans:SiloPort", 11111),
-                gatewayPort: builder.Configuration.GetValue("Orleans:GatewayPort", 30000));
-            silo.AddRuralCredit(builder.Configuration);
+            client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+            {
+                o.ClusterId = endpoints.ClusterId;
+                o.ServiceId = endpoints.ServiceId;
+            });
+            client.UsePostgres(builder.Configuration);
+            client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
         });
         return builder;
     }
@@ -33,14 +44,18 @@ public static class HostingExtensions
     /// <summary>API keys, roles and the policies of each endpoint group.</summary>
     public static WebApplicationBuilder AddApiKeyAuth(this WebApplicationBuilder builder)
     {
+        var durable = ProfileOptions.From(builder.Configuration).IsPostgres;
         builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName))
             .PostConfigure(o =>
             {
-                if (o.Keys.Count == 0)
+                if (o.Keys.Count == 0 && (!durable || o.AllowDevelopmentKeys))
                 {
                     o.Keys.AddRange(AuthOptions.DevelopmentKeys);
                 }
             })
+            .Validate(o => !durable || o.AllowDevelopmentKeys || (o.Keys.Count > 0 && !o.Keys.Any(k => AuthOptions.DevelopmentKeys.Any(d => d.Key == k.Key))),
+                "The postgres profile refuses the development API keys: configure Auth:Keys (key or keyHash, role, scope), " +
+                "or set Auth:AllowDevelopmentKeys=true for a local trial.")
             .Validate(o => o.Keys.All(k => Roles.All.Contains(k.Role) && (!string.IsNullOrEmpty(k.Key) || !string.IsNullOrEmpty(k.KeyHash))),
                 "Every Auth:Keys entry needs a key or keyHash and a role of operator, integrator, bank or dashboard.")
             .ValidateOnStart();
@@ -91,7 +106,7 @@ public sealed class EngineReadyCheck(IClusterClient cluster) : IHealthCheck
 }
 
 /// <summary>Prints where the system listens, the development keys and that nothing is durable.</summary>
-public sealed class StartupBanner(IHostApplicationLifetime lifetime, IServer server, IOptions<AuthOptions> auth) : IHostedService
+public sealed class StartupBanner(IHostApplicationLifetime lifetime, IServer server, IOptions<AuthOptions> auth, ProfileOptions profile) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -100,8 +115,17 @@ public sealed class StartupBanner(IHostApplicationLifetime lifetime, IServer ser
             var addresses = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
             var url = addresses.FirstOrDefault() ?? "http://localhost:5080";
             Console.WriteLine();
-            Console.WriteLine("RuralCredit 农村信用档案引擎 — embedded profile");
-            Console.WriteLine("  *** NOTHING IS DURABLE: ledger and grain state live in memory and vanish when this process stops. ***");
+            if (profile.IsPostgres)
+            {
+                Console.WriteLine("RuralCredit 农村信用档案引擎 — postgres profile (API host; the silos run as src/Silo processes)");
+                Console.WriteLine("  Durable: ledger, grain state, membership and reminders in PostgreSQL.");
+            }
+            else
+            {
+                Console.WriteLine("RuralCredit 农村信用档案引擎 — embedded profile");
+                Console.WriteLine("  *** NOTHING IS DURABLE: ledger and grain state live in memory and vanish when this process stops. ***");
+            }
+
             Console.WriteLine($"  Live dashboard (大屏)     {url}/");
             Console.WriteLine($"  API docs                 {url}/docs");
             Console.WriteLine($"  OpenAPI document         {url}/openapi/v1.json");
@@ -122,4 +146,21 @@ public sealed class StartupBanner(IHostApplicationLifetime lifetime, IServer ser
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// An API host of the postgres profile may start before any silo: it keeps trying to reach a gateway (every two
+/// seconds, logging each failure) instead of failing its start.
+/// </summary>
+public sealed partial class RetryUntilClusterAnswers(ILogger<RetryUntilClusterAnswers> logger) : IClientConnectionRetryFilter
+{
+    public async Task<bool> ShouldRetryConnectionAttempt(Exception exception, CancellationToken cancellationToken)
+    {
+        LogWaiting(exception.Message);
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        return !cancellationToken.IsCancellationRequested;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No silo answers yet ({Reason}); retrying in 2 s")]
+    private partial void LogWaiting(string reason);
 }

@@ -13,6 +13,7 @@ public sealed class RegionState
     [Id(1)] public List<string> Children { get; set; } = [];
     [Id(2)] public Dictionary<string, RegionSummary> ChildSummaries { get; set; } = new(StringComparer.Ordinal);
     [Id(3)] public long Version { get; set; }
+    [Id(4)] public bool ClosedCleanly { get; set; }
 }
 
 /// <summary>
@@ -30,13 +31,42 @@ public sealed class RegionGrain(
 
     private RegionState S => state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _publisher = new RegionSummaryPublisher<RegionState>(this, GrainFactory, state, timing.Value, time, Aggregate, () => S.Info?.ParentCode);
-        return Task.CompletedTask;
+        if (timing.Value.ReconcileAfterCrash && await CrashRecovery.NeedsReconcileAsync(state, S.Info is not null, s => s.ClosedCleanly, (s, v) => s.ClosedCleanly = v))
+        {
+            CrashRecovery.RunSoon(this, static (self, _) => self.ReconcileAsync());
+        }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _publisher!.FlushAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (S.Info is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        S.ClosedCleanly = true;
+        return state.WriteStateAsync();
+    }
+
+    /// <summary>After a crash: every child sends its current summary again.</summary>
+    private async Task ReconcileAsync()
+    {
+        var summaries = await Task.WhenAll(S.Children.Select(code => code.Length == 12
+            ? GrainFactory.GetGrain<IVillageGrain>(code).GetSummaryAsync()
+            : GrainFactory.GetGrain<IRegionGrain>(code).GetSummaryAsync()));
+        foreach (var summary in summaries.OfType<RegionSummary>())
+        {
+            if (!S.ChildSummaries.TryGetValue(summary.Info.Code, out var held) || held.Version <= summary.Version)
+            {
+                S.ChildSummaries[summary.Info.Code] = summary;
+            }
+        }
+
+        Changed();
+    }
 
     public async Task<bool> RegisterAsync(RegionInfo info)
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using RuralCredit.Domain;
 using RuralCredit.Hosting;
+using RuralCredit.Ledger;
 using RuralCredit.Models;
 
 namespace RuralCredit.Grains;
@@ -14,6 +15,7 @@ public sealed class VillageState
     [Id(1)] public Dictionary<string, SubjectSummary> Subjects { get; set; } = new(StringComparer.Ordinal);
     [Id(2)] public Dictionary<string, HouseholdRedeemed> Households { get; set; } = new(StringComparer.Ordinal);
     [Id(3)] public long Version { get; set; }
+    [Id(4)] public bool ClosedCleanly { get; set; }
 }
 
 /// <summary>Redeemed points of a household account, versioned.</summary>
@@ -26,6 +28,7 @@ public sealed record HouseholdRedeemed([property: Id(0)] decimal Redeemed, [prop
 /// </summary>
 public sealed class VillageGrain(
     [PersistentState("village", RuralCreditConstants.StorageName)] IPersistentState<VillageState> state,
+    ISubjectDirectory directory,
     DomainCache domain,
     TimeProvider time,
     IOptions<GrainTimingOptions> timing,
@@ -35,13 +38,61 @@ public sealed class VillageGrain(
 
     private VillageState S => state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _publisher = new RegionSummaryPublisher<VillageState>(this, GrainFactory, state, timing.Value, time, Aggregate, () => S.Info?.ParentCode);
-        return Task.CompletedTask;
+        if (timing.Value.ReconcileAfterCrash && await CrashRecovery.NeedsReconcileAsync(state, S.Info is not null, s => s.ClosedCleanly, (s, v) => s.ClosedCleanly = v))
+        {
+            CrashRecovery.RunSoon(this, static (self, _) => self.ReconcileAsync());
+        }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _publisher!.FlushAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (S.Info is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        S.ClosedCleanly = true;
+        return state.WriteStateAsync();
+    }
+
+    /// <summary>
+    /// After a crash: every subject registered here (and every one held) sends its current summary again; a subject
+    /// that moved away is dropped; each household account's redeemed points are read again.
+    /// </summary>
+    private async Task ReconcileAsync()
+    {
+        var code = this.GetPrimaryKeyString();
+        var ids = (await directory.ListByVillageAsync(code)).Union(S.Subjects.Keys, StringComparer.Ordinal).ToList();
+        foreach (var chunk in ids.Chunk(200))
+        {
+            var summaries = await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<ISubjectGrain>(id).GetSummaryAsync()));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                if (summaries[i] is not { } summary || summary.VillageCode != code)
+                {
+                    S.Subjects.Remove(chunk[i]);
+                }
+                else if (!S.Subjects.TryGetValue(summary.SubjectId, out var held) || held.Version <= summary.Version)
+                {
+                    S.Subjects[summary.SubjectId] = summary;
+                }
+            }
+        }
+
+        var households = S.Subjects.Values.Select(s => s.HouseholdId).OfType<string>().Union(S.Households.Keys, StringComparer.Ordinal).ToList();
+        foreach (var householdId in households)
+        {
+            if (await GrainFactory.GetGrain<IHouseholdGrain>(householdId).GetViewAsync() is { } view && view.VillageCode == code)
+            {
+                S.Households[householdId] = new HouseholdRedeemed(view.Points.Redeemed, S.Households.GetValueOrDefault(householdId)?.Version ?? 0);
+            }
+        }
+
+        Changed();
+    }
 
     public async Task<bool> RegisterAsync(RegionInfo info)
     {

@@ -28,6 +28,13 @@ public sealed class GrainTimingOptions
     /// </summary>
     public bool SubjectSnapshotWrites { get; set; }
 
+    /// <summary>
+    /// Whether a village or region whose last activation did not end cleanly (its silo was killed) rebuilds its
+    /// entries from its children on activation: its snapshot may be up to <see cref="StateWriteDelay"/> old, and
+    /// children do not resend summaries that did not change. On in the durable profile.
+    /// </summary>
+    public bool ReconcileAfterCrash { get; set; }
+
     /// <summary>Period of the village re-evaluation (decay, expiry) reminder.</summary>
     public TimeSpan RefreshPeriod { get; set; } = TimeSpan.FromDays(1);
 }

@@ -17,6 +17,9 @@ public interface ISubjectDirectory
     /// <summary>Every subject id of a type (for re-scoring).</summary>
     ValueTask<IReadOnlyList<string>> ListByTypeAsync(string subjectType, CancellationToken cancellationToken = default);
 
+    /// <summary>Every subject id registered in a village (villages rebuild from it after a crash).</summary>
+    ValueTask<IReadOnlyList<string>> ListByVillageAsync(string villageCode, CancellationToken cancellationToken = default);
+
     /// <summary>Number of registered subjects.</summary>
     ValueTask<int> CountAsync(CancellationToken cancellationToken = default);
 }
@@ -42,6 +45,9 @@ public sealed class InMemorySubjectDirectory : ISubjectDirectory
 
     public ValueTask<IReadOnlyList<string>> ListByTypeAsync(string subjectType, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<IReadOnlyList<string>>(_entries.Where(kv => kv.Value.SubjectType == subjectType).Select(kv => kv.Key).ToList());
+
+    public ValueTask<IReadOnlyList<string>> ListByVillageAsync(string villageCode, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult<IReadOnlyList<string>>(_entries.Where(kv => kv.Value.VillageCode == villageCode).Select(kv => kv.Key).ToList());
 
     public ValueTask<int> CountAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(_entries.Count);
 }

@@ -10,6 +10,7 @@ using Orleans.Streams;
 using RuralCredit.Domain;
 using RuralCredit.Hosting;
 using RuralCredit.Ledger;
+using RuralCredit.Silo.Postgres;
 using RuralCredit.Streaming;
 
 namespace RuralCredit.Silo.Hosting;
@@ -19,9 +20,38 @@ public sealed class ProfileOptions
 {
     public const string SectionName = "RuralCredit";
     public const string Embedded = "embedded";
+    public const string Postgres = "postgres";
 
-    /// <summary><c>embedded</c> (default: one process, in memory) or <c>postgres</c>.</summary>
+    /// <summary><c>embedded</c> (default: one process, in memory) or <c>postgres</c> (durable, any number of silos).</summary>
     public string Profile { get; set; } = Embedded;
+
+    public bool IsPostgres => Profile == Postgres;
+
+    /// <summary>The profile named in configuration; a clear error for an unknown one.</summary>
+    public static ProfileOptions From(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(SectionName).Get<ProfileOptions>() ?? new ProfileOptions();
+        return options.Profile is Embedded or Postgres
+            ? options
+            : throw new InvalidOperationException($"RuralCredit:Profile must be '{Embedded}' or '{Postgres}', not '{options.Profile}'.");
+    }
+}
+
+/// <summary>Options section <c>Orleans</c>: cluster identity and this silo's endpoints.</summary>
+public sealed class ClusterEndpointOptions
+{
+    public const string SectionName = "Orleans";
+
+    public string ClusterId { get; set; } = "ruralcredit";
+    public string ServiceId { get; set; } = "ruralcredit";
+    public int SiloPort { get; set; } = 11111;
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos and clients reach this silo at.</summary>
+    public string AdvertisedIP { get; set; } = "127.0.0.1";
+
+    public static ClusterEndpointOptions From(IConfiguration configuration) =>
+        configuration.GetSection(SectionName).Get<ClusterEndpointOptions>() ?? new ClusterEndpointOptions();
 }
 
 /// <summary>Configures a silo for RuralCredit: providers, ledger stream, options and domain services.</summary>
@@ -30,8 +60,33 @@ public static class RuralCreditSiloExtensions
     /// <summary>Development secret for person ids in the embedded profile (never use it in production).</summary>
     public const string DevelopmentPersonIdSecret = "ruralcredit-development-secret-not-for-production";
 
+    /// <summary>
+    /// Everything a RuralCredit silo needs, for the profile named in configuration: embedded (localhost clustering,
+    /// memory storage, in-memory ledger) or postgres (ADO.NET clustering, storage and reminders, PostgreSQL ledger).
+    /// </summary>
     public static ISiloBuilder AddRuralCredit(this ISiloBuilder silo, IConfiguration configuration)
     {
+        var profile = ProfileOptions.From(configuration);
+        var endpoints = ClusterEndpointOptions.From(configuration);
+        if (profile.IsPostgres)
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = endpoints.ClusterId;
+                o.ServiceId = endpoints.ServiceId;
+            });
+            silo.ConfigureEndpoints(System.Net.IPAddress.Parse(endpoints.AdvertisedIP), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: false);
+            silo.UsePostgres(configuration);
+        }
+        else
+        {
+            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort);
+            silo.Services.AddSingleton<ICreditLedger, InMemoryCreditLedger>();
+            silo.Services.AddSingleton<ISubjectDirectory, InMemorySubjectDirectory>();
+            silo.AddMemoryGrainStorage(RuralCreditConstants.StorageName);
+            silo.UseInMemoryReminderService();
+        }
+
         var services = silo.Services;
         services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.SectionName))
             .PostConfigure(o => o.PersonIdSecret = string.IsNullOrEmpty(o.PersonIdSecret) ? DevelopmentPersonIdSecret : o.PersonIdSecret)
@@ -49,11 +104,6 @@ public static class RuralCreditSiloExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         services.AddSingleton<DomainCache>();
-        services.AddSingleton<ICreditLedger, InMemoryCreditLedger>();
-        services.AddSingleton<ISubjectDirectory, InMemorySubjectDirectory>();
-
-        silo.AddMemoryGrainStorage(RuralCreditConstants.StorageName);
-        silo.UseInMemoryReminderService();
         silo.AddPersistentStreams(RuralCreditConstants.LedgerStreamProvider, LedgerQueueAdapterFactory.Create, stream =>
         {
             stream.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);

@@ -36,10 +36,16 @@ public sealed class PostgresSubjectDirectory(NpgsqlDataSource db) : ISubjectDire
         }, "subject directory write");
 
     public ValueTask<IReadOnlyList<string>> ListByTypeAsync(string subjectType, CancellationToken cancellationToken = default) =>
+        ListAsync("SELECT subject_id FROM rc_subjects WHERE subject_type = $1 ORDER BY subject_id", subjectType, cancellationToken);
+
+    public ValueTask<IReadOnlyList<string>> ListByVillageAsync(string villageCode, CancellationToken cancellationToken = default) =>
+        ListAsync("SELECT subject_id FROM rc_subjects WHERE village_code = $1 ORDER BY subject_id", villageCode, cancellationToken);
+
+    private ValueTask<IReadOnlyList<string>> ListAsync(string sql, string parameter, CancellationToken cancellationToken) =>
         PostgresErrors.Guard<IReadOnlyList<string>>(async () =>
         {
-            await using var cmd = db.CreateCommand("SELECT subject_id FROM rc_subjects WHERE subject_type = $1 ORDER BY subject_id");
-            cmd.Parameters.Add(new NpgsqlParameter { Value = subjectType });
+            await using var cmd = db.CreateCommand(sql);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = parameter });
             var ids = new List<string>();
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))

@@ -47,3 +47,4 @@ CREATE TABLE rc_subjects (
     registered_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX rc_subjects_type ON rc_subjects (subject_type);
+CREATE INDEX rc_subjects_village ON rc_subjects (village_code);

@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Orleans.Hosting;
+using RuralCredit.Hosting;
+using RuralCredit.Ledger;
+
+namespace RuralCredit.Silo.Postgres;
+
+/// <summary>Options section <c>Postgres</c> of the postgres profile.</summary>
+public sealed class PostgresOptions
+{
+    public const string SectionName = "Postgres";
+
+    /// <summary>Name of the connection string (<c>ConnectionStrings:RuralCredit</c>).</summary>
+    public const string ConnectionStringName = "RuralCredit";
+
+    /// <summary>Whether a silo applies pending migrations when it starts (safe with several silos).</summary>
+    public bool MigrateOnStart { get; set; } = true;
+}
+
+/// <summary>Wires the postgres profile: ADO.NET clustering, grain storage and reminders, the ledger and directory.</summary>
+public static class PostgresHosting
+{
+    /// <summary>The ADO.NET invariant name of Npgsql, as Orleans' providers know it.</summary>
+    public const string Invariant = "Npgsql";
+
+    /// <summary>The connection string of the postgres profile; a clear error when it is missing.</summary>
+    public static string ConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString(PostgresOptions.ConnectionStringName) is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException(
+                $"The postgres profile needs ConnectionStrings:{PostgresOptions.ConnectionStringName} " +
+                "(e.g. --ConnectionStrings:RuralCredit=\"Host=127.0.0.1;Port=5432;Username=postgres;Database=ruralcredit\").");
+
+    /// <summary>Silo side: clustering, grain storage, reminders, the ledger and the subject directory on PostgreSQL.</summary>
+    public static ISiloBuilder UsePostgres(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var connectionString = ConnectionString(configuration);
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.AddAdoNetGrainStorage(RuralCreditConstants.StorageName, o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+
+        var services = silo.Services;
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton<ICreditLedger, PostgresCreditLedger>();
+        services.AddSingleton<ISubjectDirectory, PostgresSubjectDirectory>();
+
+        // Snapshots are durable here: subjects write them (coalesced), and catch up from the ledger past them.
+        var snapshots = configuration.GetValue($"{GrainTimingOptions.SectionName}:{nameof(GrainTimingOptions.SubjectSnapshotWrites)}", true);
+        services.PostConfigure<GrainTimingOptions>(o =>
+        {
+            o.SubjectSnapshotWrites = snapshots;
+            o.ReconcileAfterCrash = true;
+        });
+        return silo;
+    }
+
+    /// <summary>Client side (API hosts): find the silos' gateways through the membership table.</summary>
+    public static IClientBuilder UsePostgres(this IClientBuilder client, IConfiguration configuration)
+    {
+        var connectionString = ConnectionString(configuration);
+        client.UseAdoNetClustering(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+        return client;
+    }
+
+    /// <summary>Applies pending migrations (the <c>migrate</c> command, and silos on start).</summary>
+    public static async Task<IReadOnlyList<int>> MigrateAsync(string connectionString, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        return await new SchemaMigrator(dataSource, loggers.CreateLogger<SchemaMigrator>()).MigrateAsync(cancellationToken);
+    }
+}
