@@ -64,9 +64,32 @@ internal sealed class RegionSummaryPublisher<TState>
     {
         if (_parentCode() is { } parent)
         {
-            _grains.GetGrain<IRegionGrain>(parent).UpdateChildAsync(Current()).Ignore();
+            _ = ConfirmAsync(_grains.GetGrain<IRegionGrain>(parent).UpdateChildAsync(Current()));
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A push that fails (the parent's silo died, its directory partition was lost, the call timed out) is pushed again
+    /// after the propagation interval: the parent holds no other copy of this region's summary to repair it from.
+    /// </summary>
+    private async Task ConfirmAsync(Task call)
+    {
+        try
+        {
+            await call;
+        }
+        catch (Exception)
+        {
+            try
+            {
+                _propagation.Request();
+            }
+            catch (InvalidOperationException)
+            {
+                // deactivated meanwhile
+            }
+        }
     }
 }

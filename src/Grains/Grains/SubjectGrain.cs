@@ -65,6 +65,7 @@ public sealed partial class SubjectGrain(
     private DeferredWrite<SubjectState>? _writer;
     private long _summaryVersion;
     private SubjectSummary? _lastSummary;
+    private IGrainTimer? _resend;
 
     private SubjectState S => state.State;
 
@@ -73,10 +74,13 @@ public sealed partial class SubjectGrain(
         _writer = new DeferredWrite<SubjectState>(this, state, timing.Value.StateWriteDelay, timing.Value.SubjectSnapshotWrites);
         if (await CatchUpAsync(cancellationToken))
         {
-            // Entries folded here will reach us again through the stream and be skipped as already folded,
-            // so the village must hear of them now.
-            Changed();
+            _writer.MarkDirty();
         }
+
+        // The village hears of this activation's summary once, even when nothing was caught up: entries folded here will
+        // reach us again through the stream and be skipped as already folded, and the previous activation's last summary
+        // may have died with its silo before it reached the village.
+        Publish();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -374,8 +378,48 @@ public sealed partial class SubjectGrain(
         _summaryVersion = SummaryVersion.Next(_summaryVersion);
         summary = summary with { Version = _summaryVersion };
         _lastSummary = summary;
-        GrainFactory.GetGrain<IVillageGrain>(info.VillageCode).UpdateSubjectAsync(summary).Ignore();
+        _ = SendAsync(info.VillageCode, summary);
         return summary;
+    }
+
+    /// <summary>
+    /// Sends a summary to the village without holding up this turn. A send that fails (the village's silo died, its
+    /// directory partition was lost, the call timed out) is not the village's to repair, so the subject sends its current
+    /// summary again a second later, until one arrives.
+    /// </summary>
+    private async Task SendAsync(string villageCode, SubjectSummary summary)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IVillageGrain>(villageCode).UpdateSubjectAsync(summary);
+        }
+        catch (Exception e)
+        {
+            LogSendFailed(this.GetPrimaryKeyString(), villageCode, e.GetType().Name);
+            _lastSummary = null;
+            try
+            {
+                _resend ??= this.RegisterGrainTimer(static (self, _) => self.ResendAsync(), this, new GrainTimerCreationOptions
+                {
+                    DueTime = TimeSpan.FromSeconds(1),
+                    Period = Timeout.InfiniteTimeSpan,
+                    Interleave = false,
+                    KeepAlive = true,
+                });
+            }
+            catch (InvalidOperationException)
+            {
+                // deactivated meanwhile
+            }
+        }
+    }
+
+    private Task ResendAsync()
+    {
+        _resend?.Dispose();
+        _resend = null;
+        Publish();
+        return Task.CompletedTask;
     }
 
     private static bool SameContent(SubjectSummary a, SubjectSummary b) =>
@@ -431,6 +475,9 @@ public sealed partial class SubjectGrain(
 
         return list;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subject {SubjectId}: summary to village {VillageCode} failed ({Error}); sending it again")]
+    private partial void LogSendFailed(string subjectId, string villageCode, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Subject {SubjectId}: gap after sequence {Watermark} (entry follows {Previous}); catching up from the ledger")]
     private partial void LogGap(string subjectId, long watermark, long previous);

@@ -24,7 +24,9 @@ public static class PostgresErrors
         }
         catch (Exception e) when (IsOutage(e))
         {
-            throw new StorageUnavailableException($"PostgreSQL is unavailable ({what}): {e.Message}", e);
+            // Not chained as the inner exception: this one crosses to the API host, and Orleans has no codec for Npgsql's
+            // exceptions (the call would fail with CodecNotFoundException, a 500, instead of a 503).
+            throw new StorageUnavailableException($"PostgreSQL is unavailable ({what}): {e.GetType().Name}: {e.Message}");
         }
     }
 }
