@@ -130,8 +130,8 @@ public sealed class AggregateTests(CreditApiFactory api, ITestOutputHelper outpu
             [townshipA] = await api.RegionAsync(townshipA),
             [townshipB] = await api.RegionAsync(townshipB),
         };
-        AssertSum(townshipViews[townshipA], villagesA.Select(v => villageViews[v]).ToList());
-        AssertSum(townshipViews[townshipB], villagesB.Select(v => villageViews[v]).ToList());
+        RegionChecks.AssertSum(townshipViews[townshipA], villagesA.Select(v => villageViews[v]).ToList());
+        RegionChecks.AssertSum(townshipViews[townshipB], villagesB.Select(v => villageViews[v]).ToList());
         Assert.Equal(10, townshipViews[townshipA].Int("villages"));
         foreach (var (code, view) in townshipViews)
         {
@@ -145,7 +145,7 @@ public sealed class AggregateTests(CreditApiFactory api, ITestOutputHelper outpu
             var parent = await api.RegionAsync(code);
             var children = (await operatorClient.GetJsonAsync($"/v1/regions/{code}/children")).Json.AsArray().Select(c => c!).ToList();
             Assert.NotEmpty(children);
-            AssertSum(parent, children);
+            RegionChecks.AssertSum(parent, children);
         }
 
         output.WriteLine($"asserted in {clock.Elapsed}");
@@ -222,28 +222,14 @@ public sealed class AggregateTests(CreditApiFactory api, ITestOutputHelper outpu
         IReadOnlyDictionary<string, JsonNode> households,
         ILookup<string, Generated> records)
     {
-        var mine = members.Select(m => profiles[m.Id]).ToList();
-        var subjects = view["subjects"]!;
-        Assert.Equal(members.Count, subjects.Int("total"));
-        foreach (var type in OrganisationTypes.Append("farmer"))
-        {
-            Assert.True(members.Count(m => m.Type == type) == subjects["byType"]!.Int(type), $"village {village} byType.{type}");
-        }
-
-        foreach (var grade in new[] { "A", "B", "C", "D" })
-        {
-            Assert.True(mine.Count(p => p.Str("grade") == grade) == subjects["byGrade"]!.Int(grade), $"village {village} byGrade.{grade}: {subjects.ToJsonString()}");
-        }
-
-        Assert.Equal((double)mine.Sum(p => (long)p.Int("score")) / mine.Count, view.Num("meanScore"));
-        var householdIds = members.Where(m => m.Household is not null).Select(m => m.Household!).Distinct().ToList();
-        Assert.Equal(householdIds.Count, view.Int("households"));
-        Assert.Equal(householdIds.Count(h => households[h]["isCreditHousehold"]!.GetValue<bool>()), view.Int("creditHouseholds"));
-        var creditLines = householdIds.Count(h => households[h]["hasCreditLine"]!.GetValue<bool>());
-        Assert.Equal(creditLines, view.Int("creditLineHouseholds"));
-        Assert.Equal((double)creditLines / householdIds.Count, view["wholeVillageCreditRate"]?.GetValue<double>());
-        var earned = mine.Sum(p => p["points"]!.Dec("earned"));
-        Assert.Equal(earned, view["points"]!.Dec("earned"));
+        RegionChecks.AssertVillage(
+            village,
+            view,
+            members.Select(m => new RegionChecks.Member(m.Id, m.Type, m.Household)).ToList(),
+            profiles,
+            households,
+            allRecordsRecent: true);
+        var earned = view["points"]!.Dec("earned");
         Assert.Equal(members.Sum(m => records[m.Id].Sum(GovernancePoints)), earned);
         Assert.Equal(0m, view["points"]!.Dec("redeemed"));
         Assert.Equal(members.Sum(m => records[m.Id].Count()), view.Int("records24h"));
@@ -252,6 +238,7 @@ public sealed class AggregateTests(CreditApiFactory api, ITestOutputHelper outpu
         Assert.Equal(runsPoints ? 1 : 0, view.Int("pointsVillages"));
 
         // 信用村: ≥ 70 % credit households, and > 85 % of borrowing households without an overdue loan.
+        var householdIds = members.Where(m => m.Household is not null).Select(m => m.Household!).Distinct().ToList();
         var borrowing = householdIds.Where(h => members.Any(m => m.Household == h && records[m.Id].Any(r => r.Code == "LOAN_ISSUED"))).ToList();
         var clean = borrowing.Count(h => !households[h]["inArrears"]!.GetValue<bool>());
         var credit = view.Int("creditHouseholds");
@@ -286,44 +273,6 @@ public sealed class AggregateTests(CreditApiFactory api, ITestOutputHelper outpu
     /// <summary>A number of a payload built here (values created from .NET numbers, not parsed).</summary>
     private static decimal Number(JsonObject payload, string field) =>
         decimal.Parse(payload[field]!.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>A parent's count fields equal the sums over its children; its mean is their subject-weighted mean.</summary>
-    private static void AssertSum(JsonNode parent, IReadOnlyList<JsonNode> children)
-    {
-        var code = parent.Str("code");
-        foreach (var field in new[] { "households", "creditHouseholds", "creditLineHouseholds", "records24h", "creditVillages", "villages", "pointsVillages" })
-        {
-            Assert.True(children.Sum(c => c.Int(field)) == parent.Int(field), $"{code}.{field}: {parent.Int(field)} ≠ Σ children {children.Sum(c => c.Int(field))}");
-        }
-
-        var total = parent["subjects"]!.Int("total");
-        Assert.Equal(children.Sum(c => c["subjects"]!.Int("total")), total);
-        foreach (var group in new[] { "byType", "byGrade" })
-        {
-            var keys = children.SelectMany(c => c["subjects"]![group]!.AsObject().Select(p => p.Key)).Distinct();
-            foreach (var key in keys)
-            {
-                var sum = children.Sum(c => c["subjects"]![group]![key]?.GetValue<int>() ?? 0);
-                Assert.True(sum == parent["subjects"]![group]!.Int(key), $"{code}.subjects.{group}.{key}: {parent["subjects"]![group]!.Int(key)} ≠ Σ children {sum}");
-            }
-        }
-
-        Assert.Equal(children.Sum(c => c["points"]!.Dec("earned")), parent["points"]!.Dec("earned"));
-        Assert.Equal(children.Sum(c => c["points"]!.Dec("redeemed")), parent["points"]!.Dec("redeemed"));
-        if (total > 0)
-        {
-            var weighted = children.Where(c => c["subjects"]!.Int("total") > 0).Sum(c => c.Num("meanScore") * c["subjects"]!.Int("total"));
-            Assert.Equal(weighted / total, parent.Num("meanScore"), 9);
-        }
-
-        if (parent.Str("level") is "county" or "city")
-        {
-            var townships = children.Sum(c => c["townships"]?.GetValue<int>() ?? (c.Str("level") == "township" ? 1 : 0));
-            Assert.Equal(townships, parent.Int("townships"));
-            var creditTownships = children.Sum(c => c["creditTownships"]?.GetValue<int>() ?? (c["isCreditTownship"]?.GetValue<bool>() == true ? 1 : 0));
-            Assert.Equal(creditTownships, parent.Int("creditTownships"));
-        }
-    }
 
     /// <summary>Waits until two reads of the regions, at least a second apart, are equal (versions and times aside).</summary>
     private async Task WaitUntilStableAsync(IReadOnlyList<string> codes)

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using RuralCredit.Tests.Postgres;
+using Xunit.Abstractions;
+
+namespace RuralCredit.Tests.Faults;
+
+/// <summary>
+/// SPEC §4: a silo killed (SIGKILL) during a bulk import loses no acknowledged record, and afterwards every profile and
+/// aggregate equals a from-scratch recomputation over the ledger.
+/// </summary>
+[Collection(FaultCollection.Name)]
+public sealed class SiloKillTests(ITestOutputHelper output)
+{
+    private const int Subjects = 5_000;
+    private const int Records = 60_000;
+    private const int BatchSize = 2_000;
+    private const int Clients = 4;
+
+    /// <summary>The kill comes once this share of the records has been acknowledged (the test requires 30–50 %).</summary>
+    private const double KillAt = 0.35;
+
+    [Fact]
+    public async Task A_silo_killed_during_a_bulk_import_loses_no_acknowledged_record_and_profiles_and_aggregates_equal_the_recomputation()
+    {
+        var deadline = new Deadline(TimeSpan.FromMinutes(3));
+        var clock = Stopwatch.StartNew();
+        var connectionString = await PostgresServer.CreateDatabaseAsync("faults_kill");
+        using var cluster = new ClusterProcesses(connectionString, "kill");
+        output.WriteLine($"logs in {cluster.LogDirectory}");
+        await cluster.RunAsync(async () =>
+        {
+            var archive = new DemoArchive(Subjects, Records);
+            output.WriteLine($"demo city: {archive.Regions.Count} regions, {archive.Subjects.Count} subjects, {archive.Records.Count} records (generated in {clock.Elapsed.TotalSeconds:0.0} s)");
+
+            var silos = new[] { cluster.StartSilo(), cluster.StartSilo() };
+            var api = cluster.StartApiHost();
+            foreach (var silo in silos)
+            {
+                await cluster.WaitHealthyAsync(silo, "healthz", deadline.Bound(TimeSpan.FromSeconds(60)));
+            }
+
+            await cluster.WaitHealthyAsync(api, "readyz", deadline.Bound(TimeSpan.FromSeconds(60)));
+            output.WriteLine($"two silos and an API host up at {clock.Elapsed.TotalSeconds:0.0} s");
+
+            using var operatorClient = ClusterProcesses.Client(api, "dev-operator", TimeSpan.FromSeconds(120));
+            var registered = await archive.RegisterAsync(operatorClient, concurrency: 6);
+            output.WriteLine($"registered {registered.Count} subjects at {clock.Elapsed.TotalSeconds:0.0} s");
+            deadline.Check("registering the demo city");
+
+            using var integrator = ClusterProcesses.Client(api, "dev-integrator", TimeSpan.FromSeconds(60));
+            var importer = new RecordImporter([integrator], output);
+            var batches = archive.Batches(BatchSize);
+            var killThreshold = (int)(archive.Records.Count * KillAt);
+            int acknowledgedAtKill = 0;
+            TimeSpan killedAt = default;
+            using var stopKiller = new CancellationTokenSource();
+            var killer = Task.Run(async () =>
+            {
+                while (importer.Acknowledged < killThreshold)
+                {
+                    await Task.Delay(10, stopKiller.Token);
+                }
+
+                silos[0].Kill();
+                acknowledgedAtKill = importer.Acknowledged;
+                killedAt = importer.Elapsed;
+                output.WriteLine($"killed {silos[0].Name} (pid {silos[0].Pid}) at +{killedAt.TotalSeconds:0.0} s of the import, {acknowledgedAtKill} records acknowledged");
+            });
+
+            var importTimeout = deadline.Bound(TimeSpan.FromSeconds(150));
+            try
+            {
+                await importer.RunAsync(batches, Clients, importTimeout);
+            }
+            finally
+            {
+                await stopKiller.CancelAsync();
+                try
+                {
+                    await killer;
+                }
+                catch (OperationCanceledException)
+                {
+                    // the import ended before the kill: asserted below
+                }
+            }
+
+            output.WriteLine($"import: {importer.Summary()}");
+            output.WriteLine(importer.Events());
+            Assert.True(silos[0].HasExited, $"{silos[0].Name} was not killed: the import ended at {importer.Acknowledged} records before {killThreshold} were acknowledged");
+            var share = (double)acknowledgedAtKill / archive.Records.Count;
+            Assert.True(share is >= 0.30 and <= 0.50, $"the kill came at {share:P0} of the import, not within 30–50 %");
+            Assert.False(silos[1].HasExited, $"{silos[1].Name} (the survivor) exited");
+
+            var ledger = await ArchiveVerifier.ReadLedgerAsync(connectionString);
+            var sent = archive.Records.Select(r => r.RecordId).ToList();
+            var ledgerProblems = ArchiveVerifier.LedgerProblems(ledger, importer.Acknowledgements, sent);
+            Assert.True(ledgerProblems.Count == 0, string.Join('\n', ledgerProblems));
+            Assert.Equal(sent.Count, importer.Acknowledgements.Count);
+            output.WriteLine($"ledger: {ledger.Count} entries, every acknowledged record exactly once, at {clock.Elapsed.TotalSeconds:0.0} s");
+
+            var verifier = new ArchiveVerifier(cluster, operatorClient, registered, archive.Regions, output);
+            var importEnd = Stopwatch.StartNew();
+            await verifier.VerifyAsync(ledger, deadline.Bound(TimeSpan.FromSeconds(60)), deadline.Bound(TimeSpan.FromSeconds(60)));
+            output.WriteLine(
+                $"every profile and aggregate equals the recomputation {importEnd.Elapsed.TotalSeconds:0.0} s after the import ended; " +
+                $"test took {clock.Elapsed.TotalSeconds:0.0} s");
+        });
+    }
+}
