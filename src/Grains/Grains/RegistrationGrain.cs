@@ -114,24 +114,50 @@ public sealed class RegistrationGrain(
 
     public async Task<IReadOnlyList<RegistrationOutcome>> RegisterSubjectsAsync(IReadOnlyList<SubjectRegistration> subjects)
     {
-        var results = new List<RegistrationOutcome>(subjects.Count);
+        var results = new RegistrationOutcome?[subjects.Count];
         var villages = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var valid = new List<(int Index, SubjectInfo Info)>(subjects.Count);
         for (var i = 0; i < subjects.Count; i++)
         {
-            var s = subjects[i];
-            var (info, error) = await ValidateSubjectAsync(s, villages);
+            var (info, error) = await ValidateSubjectAsync(subjects[i], villages);
             if (error is not null)
             {
-                results.Add(new RegistrationOutcome(i, info?.SubjectId, "rejected", error));
+                results[i] = new RegistrationOutcome(i, info?.SubjectId, "rejected", error);
                 continue;
             }
 
-            await directory.UpsertAsync(info!.SubjectId, new DirectoryEntry(info.SubjectType, info.VillageCode, info.HouseholdId));
-            var created = await GrainFactory.GetGrain<ISubjectGrain>(info.SubjectId).RegisterAsync(info);
-            results.Add(new RegistrationOutcome(i, info.SubjectId, created ? "created" : "updated", null));
+            valid.Add((i, info!));
         }
 
-        return results;
+        // A subject keeps its type: checked against the directory (one round trip) and within the batch.
+        var known = await directory.FindManyAsync(valid.Select(v => v.Info.SubjectId).Distinct(StringComparer.Ordinal).ToList());
+        var types = known.ToDictionary(kv => kv.Key, kv => kv.Value.SubjectType, StringComparer.Ordinal);
+        var accepted = new List<(int Index, SubjectInfo Info)>(valid.Count);
+        foreach (var (i, info) in valid)
+        {
+            if (types.TryGetValue(info.SubjectId, out var type) && type != info.SubjectType)
+            {
+                results[i] = new RegistrationOutcome(i, info.SubjectId, "rejected", new ItemError("validation_failed", $"subject is already registered as {type}"));
+                continue;
+            }
+
+            types[info.SubjectId] = info.SubjectType;
+            accepted.Add((i, info));
+        }
+
+        await directory.UpsertManyAsync(accepted.Select(a => (a.Info.SubjectId, new DirectoryEntry(a.Info.SubjectType, a.Info.VillageCode, a.Info.HouseholdId))).ToList());
+
+        // Subjects register side by side; the entries of one subject id keep their order.
+        await Task.WhenAll(accepted.GroupBy(a => a.Info.SubjectId, StringComparer.Ordinal).Select(async group =>
+        {
+            foreach (var (i, info) in group)
+            {
+                var created = await GrainFactory.GetGrain<ISubjectGrain>(info.SubjectId).RegisterAsync(info);
+                results[i] = new RegistrationOutcome(i, info.SubjectId, created ? "created" : "updated", null);
+            }
+        }));
+
+        return results.Select(r => r!).ToList();
     }
 
     private async Task<(SubjectInfo? Info, ItemError? Error)> ValidateSubjectAsync(SubjectRegistration s, Dictionary<string, bool> villages)
@@ -193,11 +219,6 @@ public sealed class RegistrationGrain(
         if (!exists)
         {
             return (null, new ItemError("unknown_region", $"village {s.VillageCode} is not registered"));
-        }
-
-        if (await directory.FindAsync(subjectId) is { } existing && existing.SubjectType != s.SubjectType)
-        {
-            return (null, new ItemError("validation_failed", $"subject is already registered as {existing.SubjectType}"));
         }
 
         return (new SubjectInfo

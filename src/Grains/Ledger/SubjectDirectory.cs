@@ -11,6 +11,12 @@ public interface ISubjectDirectory
     /// <summary>The entry of a subject, or null when it is not registered.</summary>
     ValueTask<DirectoryEntry?> FindAsync(string subjectId, CancellationToken cancellationToken = default);
 
+    /// <summary>The entries of those of <paramref name="subjectIds"/> that are registered (one round trip).</summary>
+    ValueTask<IReadOnlyDictionary<string, DirectoryEntry>> FindManyAsync(IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts or replaces entries (one round trip); the last of a repeated id wins.</summary>
+    ValueTask UpsertManyAsync(IReadOnlyList<(string SubjectId, DirectoryEntry Entry)> entries, CancellationToken cancellationToken = default);
+
     /// <summary>Inserts or replaces an entry; true when it was new.</summary>
     ValueTask<bool> UpsertAsync(string subjectId, DirectoryEntry entry, CancellationToken cancellationToken = default);
 
@@ -31,6 +37,30 @@ public sealed class InMemorySubjectDirectory : ISubjectDirectory
 
     public ValueTask<DirectoryEntry?> FindAsync(string subjectId, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(_entries.GetValueOrDefault(subjectId));
+
+    public ValueTask<IReadOnlyDictionary<string, DirectoryEntry>> FindManyAsync(IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken = default)
+    {
+        var found = new Dictionary<string, DirectoryEntry>(StringComparer.Ordinal);
+        foreach (var id in subjectIds)
+        {
+            if (_entries.TryGetValue(id, out var entry))
+            {
+                found[id] = entry;
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyDictionary<string, DirectoryEntry>>(found);
+    }
+
+    public ValueTask UpsertManyAsync(IReadOnlyList<(string SubjectId, DirectoryEntry Entry)> entries, CancellationToken cancellationToken = default)
+    {
+        foreach (var (id, entry) in entries)
+        {
+            _entries[id] = entry;
+        }
+
+        return ValueTask.CompletedTask;
+    }
 
     public ValueTask<bool> UpsertAsync(string subjectId, DirectoryEntry entry, CancellationToken cancellationToken = default)
     {

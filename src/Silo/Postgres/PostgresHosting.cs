@@ -37,7 +37,10 @@ public static class PostgresHosting
     /// <summary>Silo side: clustering, grain storage, reminders, the ledger and the subject directory on PostgreSQL.</summary>
     public static ISiloBuilder UsePostgres(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var connectionString = ConnectionString(configuration);
+        // Two pools per silo (Orleans' providers, and the ledger/directory); bounded so that a few silos and API
+        // hosts stay well under the server's max_connections. An explicit Maximum Pool Size wins.
+        var connectionString = WithPoolSize(ConnectionString(configuration), 24);
+        var ledgerConnectionString = WithPoolSize(ConnectionString(configuration), 32);
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = Invariant;
@@ -55,7 +58,8 @@ public static class PostgresHosting
         });
 
         var services = silo.Services;
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(_ => NpgsqlDataSource.Create(ledgerConnectionString));
+        services.AddSingleton<IIncomingGrainCallFilter, StorageOutageFilter>();
         services.AddSingleton<ICreditLedger, PostgresCreditLedger>();
         services.AddSingleton<ISubjectDirectory, PostgresSubjectDirectory>();
 
@@ -69,10 +73,21 @@ public static class PostgresHosting
         return silo;
     }
 
+    private static string WithPoolSize(string connectionString, int size)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxPoolSize = size;
+        }
+
+        return builder.ConnectionString;
+    }
+
     /// <summary>Client side (API hosts): find the silos' gateways through the membership table.</summary>
     public static IClientBuilder UsePostgres(this IClientBuilder client, IConfiguration configuration)
     {
-        var connectionString = ConnectionString(configuration);
+        var connectionString = WithPoolSize(ConnectionString(configuration), 4);
         client.UseAdoNetClustering(o =>
         {
             o.Invariant = Invariant;

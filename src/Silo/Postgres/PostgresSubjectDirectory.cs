@@ -18,6 +18,56 @@ public sealed class PostgresSubjectDirectory(NpgsqlDataSource db) : ISubjectDire
                 : null;
         }, "subject directory read");
 
+    public ValueTask<IReadOnlyDictionary<string, DirectoryEntry>> FindManyAsync(IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken = default) =>
+        PostgresErrors.Guard<IReadOnlyDictionary<string, DirectoryEntry>>(async () =>
+        {
+            var found = new Dictionary<string, DirectoryEntry>(subjectIds.Count, StringComparer.Ordinal);
+            if (subjectIds.Count == 0)
+            {
+                return found;
+            }
+
+            await using var cmd = db.CreateCommand("SELECT subject_id, subject_type, village_code, household_id FROM rc_subjects WHERE subject_id = ANY($1)");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = subjectIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                found[reader.GetString(0)] = new DirectoryEntry(reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+            }
+
+            return found;
+        }, "subject directory read");
+
+    public async ValueTask UpsertManyAsync(IReadOnlyList<(string SubjectId, DirectoryEntry Entry)> entries, CancellationToken cancellationToken = default)
+    {
+        // One row per id (the last wins), or ON CONFLICT would meet the same row twice in one statement.
+        var last = new Dictionary<string, DirectoryEntry>(StringComparer.Ordinal);
+        foreach (var (id, entry) in entries)
+        {
+            last[id] = entry;
+        }
+
+        if (last.Count == 0)
+        {
+            return;
+        }
+
+        await PostgresErrors.Guard(async () =>
+        {
+            await using var cmd = db.CreateCommand("""
+                INSERT INTO rc_subjects (subject_id, subject_type, village_code, household_id)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                ON CONFLICT (subject_id) DO UPDATE
+                SET subject_type = excluded.subject_type, village_code = excluded.village_code, household_id = excluded.household_id
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = last.Keys.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = last.Values.Select(e => e.SubjectType).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = last.Values.Select(e => e.VillageCode).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = last.Values.Select(e => e.HouseholdId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }, "subject directory write");
+    }
+
     public ValueTask<bool> UpsertAsync(string subjectId, DirectoryEntry entry, CancellationToken cancellationToken = default) =>
         PostgresErrors.Guard(async () =>
         {
