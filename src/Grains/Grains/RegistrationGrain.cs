@@ -29,31 +29,48 @@ public sealed class RegistrationGrain(
 
     public async Task<IReadOnlyList<RegistrationOutcome>> RegisterRegionsAsync(IReadOnlyList<RegionInfo> regions)
     {
-        var results = new List<RegistrationOutcome>(regions.Count);
+        var results = new RegistrationOutcome?[regions.Count];
         var known = new Dictionary<string, RegionInfo>(StringComparer.Ordinal);
+        var valid = new List<(int Index, RegionInfo Region)>(regions.Count);
         for (var i = 0; i < regions.Count; i++)
         {
             var r = regions[i];
             var error = await ValidateRegionAsync(r, known);
             if (error is not null)
             {
-                results.Add(new RegistrationOutcome(i, r.Code, "rejected", error));
+                results[i] = new RegistrationOutcome(i, r.Code, "rejected", error);
                 continue;
             }
 
-            var created = r.Level == RegionLevels.Village
-                ? await GrainFactory.GetGrain<IVillageGrain>(r.Code).RegisterAsync(r)
-                : await GrainFactory.GetGrain<IRegionGrain>(r.Code).RegisterAsync(r);
-            if (r.ParentCode is { } parent)
-            {
-                await GrainFactory.GetGrain<IRegionGrain>(parent).AddChildAsync(r.Code);
-            }
-
             known[r.Code] = r;
-            results.Add(new RegistrationOutcome(i, r.Code, created ? "created" : "updated", null));
+            valid.Add((i, r));
         }
 
-        return results;
+        // Level by level (a parent is registered before its children), side by side within a level; the entries
+        // of one code keep their order, and a parent hears of its children one at a time.
+        foreach (var level in new[] { RegionLevels.City, RegionLevels.County, RegionLevels.Township, RegionLevels.Village })
+        {
+            var atLevel = valid.Where(v => v.Region.Level == level).ToList();
+            await Task.WhenAll(atLevel.GroupBy(v => v.Region.Code, StringComparer.Ordinal).Select(async group =>
+            {
+                foreach (var (i, r) in group)
+                {
+                    var created = r.Level == RegionLevels.Village
+                        ? await GrainFactory.GetGrain<IVillageGrain>(r.Code).RegisterAsync(r)
+                        : await GrainFactory.GetGrain<IRegionGrain>(r.Code).RegisterAsync(r);
+                    results[i] = new RegistrationOutcome(i, r.Code, created ? "created" : "updated", null);
+                }
+            }));
+            await Task.WhenAll(atLevel.Where(v => v.Region.ParentCode is not null).GroupBy(v => v.Region.ParentCode!, StringComparer.Ordinal).Select(async group =>
+            {
+                foreach (var (_, r) in group)
+                {
+                    await GrainFactory.GetGrain<IRegionGrain>(group.Key).AddChildAsync(r.Code);
+                }
+            }));
+        }
+
+        return results.Select(r => r!).ToList();
     }
 
     private async Task<ItemError?> ValidateRegionAsync(RegionInfo r, Dictionary<string, RegionInfo> known)
