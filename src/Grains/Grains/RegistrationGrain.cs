@@ -162,9 +162,9 @@ public sealed class RegistrationGrain(
             accepted.Add((i, info));
         }
 
-        await directory.UpsertManyAsync(accepted.Select(a => (a.Info.SubjectId, new DirectoryEntry(a.Info.SubjectType, a.Info.VillageCode, a.Info.HouseholdId))).ToList());
-
-        // Subjects register side by side; the entries of one subject id keep their order.
+        // Subjects register side by side (the entries of one subject id keep their order); a grain that activates
+        // here still finds its previous registration in the directory, so a move to another village or household
+        // is seen. Then one directory upsert makes the whole batch durable, and only then does the batch answer.
         await Task.WhenAll(accepted.GroupBy(a => a.Info.SubjectId, StringComparer.Ordinal).Select(async group =>
         {
             foreach (var (i, info) in group)
@@ -173,6 +173,7 @@ public sealed class RegistrationGrain(
                 results[i] = new RegistrationOutcome(i, info.SubjectId, created ? "created" : "updated", null);
             }
         }));
+        await directory.UpsertManyAsync(accepted.Select(a => a.Info).ToList());
 
         return results.Select(r => r!).ToList();
     }
