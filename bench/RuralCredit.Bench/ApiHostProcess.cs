@@ -33,13 +33,20 @@ internal sealed class ApiHostProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ApiHostProcess Start(int httpPort, int siloPort, int gatewayPort)
+    public static ApiHostProcess Start(int httpPort, int siloPort, int gatewayPort) =>
+        StartDll("RuralCredit.ApiHost.dll", [$"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}"], httpPort, "apihost");
+
+    /// <summary>
+    /// Starts <paramref name="dllName"/> (next to the benchmark) with <paramref name="arguments"/>; it serves HTTP on
+    /// <paramref name="httpPort"/> (the API, or a silo's dashboard and health probe).
+    /// </summary>
+    public static ApiHostProcess StartDll(string dllName, IEnumerable<string> arguments, int httpPort, string logName)
     {
         var directory = AppContext.BaseDirectory;
-        var dll = Path.Combine(directory, "RuralCredit.ApiHost.dll");
+        var dll = Path.Combine(directory, dllName);
         if (!File.Exists(dll))
         {
-            throw new FileNotFoundException("RuralCredit.ApiHost.dll is not next to the benchmark; build bench/RuralCredit.Bench first", dll);
+            throw new FileNotFoundException($"{dllName} is not next to the benchmark; build bench/RuralCredit.Bench first", dll);
         }
 
         var url = $"http://127.0.0.1:{httpPort}";
@@ -54,12 +61,15 @@ internal sealed class ApiHostProcess : IDisposable
         };
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add($"--Urls={url}");
-        info.ArgumentList.Add($"--Orleans:SiloPort={siloPort}");
-        info.ArgumentList.Add($"--Orleans:GatewayPort={gatewayPort}");
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         info.Environment.Remove("ASPNETCORE_URLS");
         info.Environment.Remove("DOTNET_URLS");
 
-        var logPath = Path.Combine(Path.GetTempPath(), $"ruralcredit-bench-apihost-{DateTime.UtcNow:yyyyMMdd-HHmmss}.log");
+        var logPath = Path.Combine(Path.GetTempPath(), $"ruralcredit-bench-{logName}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.log");
         var log = new StreamWriter(logPath, append: false) { AutoFlush = false };
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var host = new ApiHostProcess(process, log, logPath, new Uri(url));
@@ -68,7 +78,7 @@ internal sealed class ApiHostProcess : IDisposable
         if (!process.Start())
         {
             log.Dispose();
-            throw new InvalidOperationException("could not start the API host process");
+            throw new InvalidOperationException($"could not start {dllName}");
         }
 
         process.BeginOutputReadLine();
@@ -76,8 +86,39 @@ internal sealed class ApiHostProcess : IDisposable
         return host;
     }
 
+    /// <summary>Asks the process to stop (SIGTERM) and waits for it at most <paramref name="bound"/>; kills it after.</summary>
+    public async Task StopAsync(TimeSpan bound)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
+        {
+            term?.WaitForExit(5_000);
+        }
+
+        using var timeout = new CancellationTokenSource(bound);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+    }
+
+    /// <summary>Waits for <paramref name="path"/> to answer 200, at most <paramref name="bound"/>.</summary>
+    public Task WaitHealthyAsync(HttpClient http, string path, TimeSpan bound, CancellationToken cancellationToken) =>
+        WaitForAsync(http, path, bound, cancellationToken);
+
     /// <summary>Waits for <c>GET /readyz</c> to answer 200, at most <paramref name="bound"/>.</summary>
-    public async Task WaitReadyAsync(HttpClient http, TimeSpan bound, CancellationToken cancellationToken)
+    public Task WaitReadyAsync(HttpClient http, TimeSpan bound, CancellationToken cancellationToken) =>
+        WaitForAsync(http, "/readyz", bound, cancellationToken);
+
+    private async Task WaitForAsync(HttpClient http, string path, TimeSpan bound, CancellationToken cancellationToken)
     {
         var deadline = Clock.Now + (long)(bound.TotalSeconds * Stopwatch.Frequency);
         var attempts = 0;
@@ -85,14 +126,14 @@ internal sealed class ApiHostProcess : IDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"the API host exited with code {_process.ExitCode} before it was ready:{Environment.NewLine}{Tail()}");
+                throw new InvalidOperationException($"{BaseAddress} exited with code {_process.ExitCode} before it was ready:{Environment.NewLine}{Tail()}");
             }
 
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(TimeSpan.FromSeconds(5));
-                using var response = await http.GetAsync(new Uri(BaseAddress, "/readyz"), timeout.Token);
+                using var response = await http.GetAsync(new Uri(BaseAddress, path), timeout.Token);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
@@ -108,7 +149,7 @@ internal sealed class ApiHostProcess : IDisposable
             await Task.Delay(200, cancellationToken);
         }
 
-        throw new TimeoutException($"the API host was not ready within {bound.TotalSeconds:0} s:{Environment.NewLine}{Tail()}");
+        throw new TimeoutException($"{BaseAddress}{path} was not ready within {bound.TotalSeconds:0} s:{Environment.NewLine}{Tail()}");
     }
 
     /// <summary>The child's current working set (bytes).</summary>

@@ -17,6 +17,8 @@ internal sealed record BenchOptions
           --out PATH          JSON result file (default bench/results/latest.json)
           --skip-in-process   skip the in-process (no HTTP) limit and the memory measurement
           --skip-http         skip the HTTP part (child process)
+          --durable           durable mode: throwaway PostgreSQL (fsync on), raw COPY limit, 2 silos + 1 API host
+                              in the postgres profile, state writes, cold start after restarting every silo
         """;
 
     public int Subjects { get; init; } = 200_000;
@@ -36,6 +38,8 @@ internal sealed record BenchOptions
     public bool SkipInProcess { get; init; }
 
     public bool SkipHttp { get; init; }
+
+    public bool Durable { get; init; }
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a readable message.</summary>
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -76,6 +80,7 @@ internal sealed record BenchOptions
                 "--out" => o with { Out = Value() },
                 "--skip-in-process" => o with { SkipInProcess = true },
                 "--skip-http" => o with { SkipHttp = true },
+                "--durable" => o with { Durable = true, SkipInProcess = true },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }

@@ -47,11 +47,14 @@ internal static class BenchProgram
 
         HttpResults? http = null;
         InProcessResults? inProcess = null;
+        DurableBench? durable = options.Durable ? new DurableBench(options, data, Log) : null;
         if (!options.SkipHttp)
         {
             try
             {
-                http = await RunHttpAsync(options, data, failures, cts.Token);
+                http = durable is not null
+                    ? await durable.RunAsync(failures, cts.Token)
+                    : await RunHttpAsync(options, data, failures, cts.Token);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cts.IsCancellationRequested)
             {
@@ -78,6 +81,11 @@ internal static class BenchProgram
         var rows = Report.Rows(data, http, inProcess, share);
         Console.WriteLine();
         Console.WriteLine(Report.Table(rows));
+        if (durable is not null)
+        {
+            Console.WriteLine(Report.Table(Report.DurableRows(durable.Results, http)));
+        }
+
         foreach (var f in failures)
         {
             Console.WriteLine("FAILURE: " + f);
@@ -110,6 +118,7 @@ internal static class BenchProgram
             Http = http,
             InProcess = inProcess,
             HttpShareOfInProcess = share,
+            Durable = durable?.Results,
             Table = rows,
             Failures = failures,
         };

@@ -20,6 +20,7 @@ internal sealed record BenchReport
     public HttpResults? Http { get; init; }
     public InProcessResults? InProcess { get; init; }
     public double? HttpShareOfInProcess { get; init; }
+    public DurableResults? Durable { get; init; }
     public required IReadOnlyList<ReportRow> Table { get; init; }
     public required IReadOnlyList<string> Failures { get; init; }
 }
@@ -70,6 +71,19 @@ internal static class Report
 
         return rows;
     }
+
+    /// <summary>The durable mode's table (issue targets on this 2-core machine, PostgreSQL sharing the cores).</summary>
+    public static List<ReportRow> DurableRows(DurableResults d, HttpResults? http) =>
+    [
+        Plain("raw binary COPY rows/s (bare table, one connection)", d.RawCopyRowsPerSecond.ToString("N0", CultureInfo.InvariantCulture)),
+        AtLeast("durable HTTP ingest records/s (until city shows all)", http?.IngestRecordsPerSecond, 25_000, "N0"),
+        AtLeast("durable ingest as a share of raw COPY", d.IngestShareOfRawCopy, 0.30, "P0"),
+        Plain("subject state writes per subject: max / mean", $"{d.MaxStateWritesPerSubject} / {d.MeanStateWritesPerSubject}"),
+        AtMost("state writes per subject per second (max subject)", d.MaxStateWritesPerSubjectPerSecond, 1, "N3"),
+        Plain("restart of every silo until ready s", Format(d.RestartSeconds, "N1")),
+        AtLeast($"cold start subjects/s (first read of {d.ColdStartSubjects:N0} after restart)", d.ColdStartSubjectsPerSecond, 10_000, "N0"),
+        Plain("cold start read p50 / p99 ms", $"{Format(d.ColdStartReadMs?.P50, "N1")} / {Format(d.ColdStartReadMs?.P99, "N1")}"),
+    ];
 
     public static string Table(IReadOnlyList<ReportRow> rows)
     {

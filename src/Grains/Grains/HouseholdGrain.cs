@@ -1,10 +1,14 @@
 using Microsoft.Extensions.Options;
 using RuralCredit.Domain;
+using RuralCredit.Ledger;
 using RuralCredit.Models;
 
 namespace RuralCredit.Grains;
 
-/// <summary>State of a household: members, and the pooled points account's redemptions.</summary>
+/// <summary>
+/// State of a household: the pooled points account's redemptions (written at once). Members and village are kept
+/// too but the subject directory is their truth: they are read from it on activation.
+/// </summary>
 [GenerateSerializer, Alias("rc.HouseholdState")]
 public sealed class HouseholdState
 {
@@ -21,17 +25,29 @@ public sealed class HouseholdState
 /// </summary>
 public sealed class HouseholdGrain(
     [PersistentState("household", RuralCreditConstants.StorageName)] IPersistentState<HouseholdState> state,
+    ISubjectDirectory directory,
     DomainCache domain,
     TimeProvider time,
     IOptionsMonitor<CreditPolicyOptions> policy) : Grain, IHouseholdGrain
 {
     private HouseholdState S => state.State;
 
-    public async Task AddMemberAsync(string subjectId, string villageCode)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var registered = await directory.ListByHouseholdAsync(this.GetPrimaryKeyString(), cancellationToken);
+        if (registered.Count > 0)
+        {
+            S.Members = registered.Select(m => m.SubjectId).ToList();
+            S.VillageCode = registered[0].VillageCode;
+        }
+    }
+
+    /// <summary>A member joined (in memory: its registration, made durable in the directory, is the record).</summary>
+    public Task AddMemberAsync(string subjectId, string villageCode)
     {
         if (S.Members.Contains(subjectId) && S.VillageCode == villageCode)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         S.VillageCode ??= villageCode;
@@ -40,16 +56,14 @@ public sealed class HouseholdGrain(
             S.Members.Add(subjectId);
         }
 
-        await state.WriteStateAsync();
         PublishRedeemed();
+        return Task.CompletedTask;
     }
 
-    public async Task RemoveMemberAsync(string subjectId)
+    public Task RemoveMemberAsync(string subjectId)
     {
-        if (S.Members.Remove(subjectId))
-        {
-            await state.WriteStateAsync();
-        }
+        S.Members.Remove(subjectId);
+        return Task.CompletedTask;
     }
 
     public async Task<HouseholdView?> GetViewAsync()

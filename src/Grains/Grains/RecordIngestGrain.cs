@@ -34,10 +34,22 @@ public sealed class RecordIngestGrain(
         var inBatch = new Dictionary<string, (string Hash, int Index)>(StringComparer.Ordinal);
         var duplicatesInBatch = new List<(int Index, int FirstIndex)>();
 
+        // Subject ids first (person ids are keyed hashes), so that the directory is asked once for the whole batch.
+        var subjectIds = new string?[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
             var r = records[i];
-            var (entry, error) = await ValidateAsync(r, submitter, now, cancellationToken);
+            subjectIds[i] = !string.IsNullOrEmpty(r.SubjectId) ? r.SubjectId
+                : r.IdNumber is not null && IdentityCodes.IsValidIdNumber(r.IdNumber) ? IdentityCodes.PersonSubjectId(r.IdNumber, _personIds)
+                : null;
+        }
+
+        var subjects = await directory.FindManyAsync(subjectIds.OfType<string>().Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
+
+        for (var i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            var (entry, error) = await ValidateAsync(r, subjectIds[i], subjects, submitter, now, cancellationToken);
             if (error is not null)
             {
                 outcomes[i] = new RecordOutcome(i, r.RecordId, "rejected", null, error);
@@ -87,7 +99,8 @@ public sealed class RecordIngestGrain(
         return outcomes.Select(o => o!).ToList();
     }
 
-    private async Task<(LedgerEntry? Entry, ItemError? Error)> ValidateAsync(RecordSubmission r, Submitter submitter, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(LedgerEntry? Entry, ItemError? Error)> ValidateAsync(
+        RecordSubmission r, string? resolvedSubjectId, IReadOnlyDictionary<string, DirectoryEntry> subjects, Submitter submitter, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(r.RecordId) || r.RecordId.Length > 128 || r.RecordId.Any(char.IsControl))
         {
@@ -104,26 +117,14 @@ public sealed class RecordIngestGrain(
             return Fail("forbidden", $"catalog item {item.Code} belongs to department {item.SourceDepartment}");
         }
 
-        string subjectId;
-        if (!string.IsNullOrEmpty(r.SubjectId))
+        if (resolvedSubjectId is not { } subjectId)
         {
-            subjectId = r.SubjectId;
-        }
-        else if (r.IdNumber is not null)
-        {
-            if (!IdentityCodes.IsValidIdNumber(r.IdNumber))
-            {
-                return Fail("validation_failed", "idNumber is not a valid 居民身份证号 (check digit)");
-            }
-
-            subjectId = IdentityCodes.PersonSubjectId(r.IdNumber, _personIds);
-        }
-        else
-        {
-            return Fail("validation_failed", "subjectId or idNumber is required");
+            return r.IdNumber is not null && string.IsNullOrEmpty(r.SubjectId)
+                ? Fail("validation_failed", "idNumber is not a valid 居民身份证号 (check digit)")
+                : Fail("validation_failed", "subjectId or idNumber is required");
         }
 
-        if (await directory.FindAsync(subjectId, cancellationToken) is not { } subject)
+        if (subjects.GetValueOrDefault(subjectId) is not { } subject)
         {
             return Fail("unknown_subject", $"subject {(r.IdNumber is null ? subjectId : "(by idNumber)")} is not registered");
         }

@@ -29,31 +29,48 @@ public sealed class RegistrationGrain(
 
     public async Task<IReadOnlyList<RegistrationOutcome>> RegisterRegionsAsync(IReadOnlyList<RegionInfo> regions)
     {
-        var results = new List<RegistrationOutcome>(regions.Count);
+        var results = new RegistrationOutcome?[regions.Count];
         var known = new Dictionary<string, RegionInfo>(StringComparer.Ordinal);
+        var valid = new List<(int Index, RegionInfo Region)>(regions.Count);
         for (var i = 0; i < regions.Count; i++)
         {
             var r = regions[i];
             var error = await ValidateRegionAsync(r, known);
             if (error is not null)
             {
-                results.Add(new RegistrationOutcome(i, r.Code, "rejected", error));
+                results[i] = new RegistrationOutcome(i, r.Code, "rejected", error);
                 continue;
             }
 
-            var created = r.Level == RegionLevels.Village
-                ? await GrainFactory.GetGrain<IVillageGrain>(r.Code).RegisterAsync(r)
-                : await GrainFactory.GetGrain<IRegionGrain>(r.Code).RegisterAsync(r);
-            if (r.ParentCode is { } parent)
-            {
-                await GrainFactory.GetGrain<IRegionGrain>(parent).AddChildAsync(r.Code);
-            }
-
             known[r.Code] = r;
-            results.Add(new RegistrationOutcome(i, r.Code, created ? "created" : "updated", null));
+            valid.Add((i, r));
         }
 
-        return results;
+        // Level by level (a parent is registered before its children), side by side within a level; the entries
+        // of one code keep their order, and a parent hears of its children one at a time.
+        foreach (var level in new[] { RegionLevels.City, RegionLevels.County, RegionLevels.Township, RegionLevels.Village })
+        {
+            var atLevel = valid.Where(v => v.Region.Level == level).ToList();
+            await Task.WhenAll(atLevel.GroupBy(v => v.Region.Code, StringComparer.Ordinal).Select(async group =>
+            {
+                foreach (var (i, r) in group)
+                {
+                    var created = r.Level == RegionLevels.Village
+                        ? await GrainFactory.GetGrain<IVillageGrain>(r.Code).RegisterAsync(r)
+                        : await GrainFactory.GetGrain<IRegionGrain>(r.Code).RegisterAsync(r);
+                    results[i] = new RegistrationOutcome(i, r.Code, created ? "created" : "updated", null);
+                }
+            }));
+            await Task.WhenAll(atLevel.Where(v => v.Region.ParentCode is not null).GroupBy(v => v.Region.ParentCode!, StringComparer.Ordinal).Select(async group =>
+            {
+                foreach (var (_, r) in group)
+                {
+                    await GrainFactory.GetGrain<IRegionGrain>(group.Key).AddChildAsync(r.Code);
+                }
+            }));
+        }
+
+        return results.Select(r => r!).ToList();
     }
 
     private async Task<ItemError?> ValidateRegionAsync(RegionInfo r, Dictionary<string, RegionInfo> known)
@@ -114,24 +131,51 @@ public sealed class RegistrationGrain(
 
     public async Task<IReadOnlyList<RegistrationOutcome>> RegisterSubjectsAsync(IReadOnlyList<SubjectRegistration> subjects)
     {
-        var results = new List<RegistrationOutcome>(subjects.Count);
+        var results = new RegistrationOutcome?[subjects.Count];
         var villages = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var valid = new List<(int Index, SubjectInfo Info)>(subjects.Count);
         for (var i = 0; i < subjects.Count; i++)
         {
-            var s = subjects[i];
-            var (info, error) = await ValidateSubjectAsync(s, villages);
+            var (info, error) = await ValidateSubjectAsync(subjects[i], villages);
             if (error is not null)
             {
-                results.Add(new RegistrationOutcome(i, info?.SubjectId, "rejected", error));
+                results[i] = new RegistrationOutcome(i, info?.SubjectId, "rejected", error);
                 continue;
             }
 
-            await directory.UpsertAsync(info!.SubjectId, new DirectoryEntry(info.SubjectType, info.VillageCode, info.HouseholdId));
-            var created = await GrainFactory.GetGrain<ISubjectGrain>(info.SubjectId).RegisterAsync(info);
-            results.Add(new RegistrationOutcome(i, info.SubjectId, created ? "created" : "updated", null));
+            valid.Add((i, info!));
         }
 
-        return results;
+        // A subject keeps its type: checked against the directory (one round trip) and within the batch.
+        var known = await directory.FindManyAsync(valid.Select(v => v.Info.SubjectId).Distinct(StringComparer.Ordinal).ToList());
+        var types = known.ToDictionary(kv => kv.Key, kv => kv.Value.SubjectType, StringComparer.Ordinal);
+        var accepted = new List<(int Index, SubjectInfo Info)>(valid.Count);
+        foreach (var (i, info) in valid)
+        {
+            if (types.TryGetValue(info.SubjectId, out var type) && type != info.SubjectType)
+            {
+                results[i] = new RegistrationOutcome(i, info.SubjectId, "rejected", new ItemError("validation_failed", $"subject is already registered as {type}"));
+                continue;
+            }
+
+            types[info.SubjectId] = info.SubjectType;
+            accepted.Add((i, info));
+        }
+
+        // Subjects register side by side (the entries of one subject id keep their order); a grain that activates
+        // here still finds its previous registration in the directory, so a move to another village or household
+        // is seen. Then one directory upsert makes the whole batch durable, and only then does the batch answer.
+        await Task.WhenAll(accepted.GroupBy(a => a.Info.SubjectId, StringComparer.Ordinal).Select(async group =>
+        {
+            foreach (var (i, info) in group)
+            {
+                var created = await GrainFactory.GetGrain<ISubjectGrain>(info.SubjectId).RegisterAsync(info);
+                results[i] = new RegistrationOutcome(i, info.SubjectId, created ? "created" : "updated", null);
+            }
+        }));
+        await directory.UpsertManyAsync(accepted.Select(a => a.Info).ToList());
+
+        return results.Select(r => r!).ToList();
     }
 
     private async Task<(SubjectInfo? Info, ItemError? Error)> ValidateSubjectAsync(SubjectRegistration s, Dictionary<string, bool> villages)
@@ -193,11 +237,6 @@ public sealed class RegistrationGrain(
         if (!exists)
         {
             return (null, new ItemError("unknown_region", $"village {s.VillageCode} is not registered"));
-        }
-
-        if (await directory.FindAsync(subjectId) is { } existing && existing.SubjectType != s.SubjectType)
-        {
-            return (null, new ItemError("validation_failed", $"subject is already registered as {existing.SubjectType}"));
         }
 
         return (new SubjectInfo

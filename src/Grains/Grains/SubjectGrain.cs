@@ -57,6 +57,7 @@ public sealed class SubjectState
 public sealed partial class SubjectGrain(
     [PersistentState("subject", RuralCreditConstants.StorageName)] IPersistentState<SubjectState> state,
     ICreditLedger ledger,
+    ISubjectDirectory directory,
     DomainCache domain,
     TimeProvider time,
     IOptions<GrainTimingOptions> timing,
@@ -72,6 +73,9 @@ public sealed partial class SubjectGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _writer = new DeferredWrite<SubjectState>(this, state, timing.Value.StateWriteDelay, timing.Value.SubjectSnapshotWrites);
+
+        // Registered but no snapshot yet (or no snapshots at all): the directory holds the registration.
+        S.Info ??= await directory.FindInfoAsync(this.GetPrimaryKeyString(), cancellationToken);
         if (await CatchUpAsync(cancellationToken))
         {
             _writer.MarkDirty();
@@ -122,7 +126,7 @@ public sealed partial class SubjectGrain(
     {
         var previous = S.Info;
         S.Info = info;
-        await state.WriteStateAsync();
+        _writer!.MarkDirty(); // durable through the directory, which the registration writes next
 
         if (previous is not null && previous.VillageCode != info.VillageCode)
         {

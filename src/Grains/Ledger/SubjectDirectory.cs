@@ -1,18 +1,31 @@
 using System.Collections.Concurrent;
+using RuralCredit.Models;
 
 namespace RuralCredit.Ledger;
 
 /// <summary>Where a subject belongs: what ingest needs to validate a record without activating the subject.</summary>
 public sealed record DirectoryEntry(string SubjectType, string VillageCode, string? HouseholdId);
 
-/// <summary>The registry of subject ids (lives beside the ledger: in memory, or in PostgreSQL).</summary>
+/// <summary>
+/// The registry of subjects (lives beside the ledger: in memory, or in PostgreSQL). It is the durable record of a
+/// registration: a subject grain that has no snapshot yet takes its info from here, and a household its members.
+/// </summary>
 public interface ISubjectDirectory
 {
     /// <summary>The entry of a subject, or null when it is not registered.</summary>
     ValueTask<DirectoryEntry?> FindAsync(string subjectId, CancellationToken cancellationToken = default);
 
-    /// <summary>Inserts or replaces an entry; true when it was new.</summary>
-    ValueTask<bool> UpsertAsync(string subjectId, DirectoryEntry entry, CancellationToken cancellationToken = default);
+    /// <summary>The entries of those of <paramref name="subjectIds"/> that are registered (one round trip).</summary>
+    ValueTask<IReadOnlyDictionary<string, DirectoryEntry>> FindManyAsync(IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts or replaces registrations (one round trip); the last of a repeated id wins.</summary>
+    ValueTask UpsertManyAsync(IReadOnlyList<SubjectInfo> subjects, CancellationToken cancellationToken = default);
+
+    /// <summary>The registration of a subject, or null.</summary>
+    ValueTask<SubjectInfo?> FindInfoAsync(string subjectId, CancellationToken cancellationToken = default);
+
+    /// <summary>The members of a household as registered (subject id and village).</summary>
+    ValueTask<IReadOnlyList<(string SubjectId, string VillageCode)>> ListByHouseholdAsync(string householdId, CancellationToken cancellationToken = default);
 
     /// <summary>Every subject id of a type (for re-scoring).</summary>
     ValueTask<IReadOnlyList<string>> ListByTypeAsync(string subjectType, CancellationToken cancellationToken = default);
@@ -28,20 +41,41 @@ public interface ISubjectDirectory
 public sealed class InMemorySubjectDirectory : ISubjectDirectory
 {
     private readonly ConcurrentDictionary<string, DirectoryEntry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SubjectInfo> _infos = new(StringComparer.Ordinal);
 
     public ValueTask<DirectoryEntry?> FindAsync(string subjectId, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(_entries.GetValueOrDefault(subjectId));
 
-    public ValueTask<bool> UpsertAsync(string subjectId, DirectoryEntry entry, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyDictionary<string, DirectoryEntry>> FindManyAsync(IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken = default)
     {
-        var added = true;
-        _entries.AddOrUpdate(subjectId, entry, (_, _) =>
+        var found = new Dictionary<string, DirectoryEntry>(StringComparer.Ordinal);
+        foreach (var id in subjectIds)
         {
-            added = false;
-            return entry;
-        });
-        return ValueTask.FromResult(added);
+            if (_entries.TryGetValue(id, out var entry))
+            {
+                found[id] = entry;
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyDictionary<string, DirectoryEntry>>(found);
     }
+
+    public ValueTask UpsertManyAsync(IReadOnlyList<SubjectInfo> subjects, CancellationToken cancellationToken = default)
+    {
+        foreach (var info in subjects)
+        {
+            _infos[info.SubjectId] = info;
+            _entries[info.SubjectId] = new DirectoryEntry(info.SubjectType, info.VillageCode, info.HouseholdId);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<SubjectInfo?> FindInfoAsync(string subjectId, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_infos.GetValueOrDefault(subjectId));
+
+    public ValueTask<IReadOnlyList<(string SubjectId, string VillageCode)>> ListByHouseholdAsync(string householdId, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult<IReadOnlyList<(string, string)>>(_entries.Where(kv => kv.Value.HouseholdId == householdId).Select(kv => (kv.Key, kv.Value.VillageCode)).ToList());
 
     public ValueTask<IReadOnlyList<string>> ListByTypeAsync(string subjectType, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<IReadOnlyList<string>>(_entries.Where(kv => kv.Value.SubjectType == subjectType).Select(kv => kv.Key).ToList());

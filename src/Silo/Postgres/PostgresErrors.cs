@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Npgsql;
 
 namespace RuralCredit.Silo.Postgres;
@@ -10,8 +9,7 @@ public static class PostgresErrors
     public static bool IsOutage(Exception e) => e switch
     {
         PostgresException pg => pg.IsTransient || pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
-        NpgsqlException => true, // connection refused, broken, timed out
-        SocketException or TimeoutException or IOException => true,
+        NpgsqlException => true, // connection refused, broken, timed out (socket and timeout errors come wrapped in it)
         _ => e.InnerException is { } inner && IsOutage(inner),
     };
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Orleans.Configuration;
 using Orleans.Hosting;
 using RuralCredit.Hosting;
 using RuralCredit.Ledger;
@@ -18,6 +19,12 @@ public sealed class PostgresOptions
 
     /// <summary>Whether a silo applies pending migrations when it starts (safe with several silos).</summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>
+    /// How long a grain call may take before the caller gives up (Orleans' default is 30 s). A batch of 10,000
+    /// registrations is thousands of durable writes; under a bulk import it may queue longer than that.
+    /// </summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>Wires the postgres profile: ADO.NET clustering, grain storage and reminders, the ledger and directory.</summary>
@@ -37,7 +44,11 @@ public static class PostgresHosting
     /// <summary>Silo side: clustering, grain storage, reminders, the ledger and the subject directory on PostgreSQL.</summary>
     public static ISiloBuilder UsePostgres(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var connectionString = ConnectionString(configuration);
+        // Two pools per silo (Orleans' providers, and the ledger/directory); bounded so that a few silos and API
+        // hosts stay well under the server's max_connections. An explicit Maximum Pool Size wins.
+        var connectionString = WithPoolSize(ConnectionString(configuration), 24);
+        var ledgerConnectionString = WithPoolSize(ConnectionString(configuration), 32);
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = PostgresOptions.ResponseTimeout);
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = Invariant;
@@ -55,7 +66,8 @@ public static class PostgresHosting
         });
 
         var services = silo.Services;
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(_ => NpgsqlDataSource.Create(ledgerConnectionString));
+        services.AddSingleton<IIncomingGrainCallFilter, StorageOutageFilter>();
         services.AddSingleton<ICreditLedger, PostgresCreditLedger>();
         services.AddSingleton<ISubjectDirectory, PostgresSubjectDirectory>();
 
@@ -69,10 +81,29 @@ public static class PostgresHosting
         return silo;
     }
 
+    private static string WithPoolSize(string connectionString, int size)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxPoolSize = size;
+        }
+
+        // Under a burst (thousands of activations writing at once) a call may queue for a pooled connection
+        // longer than Npgsql's default 15 s; that is load, not an outage.
+        if (!connectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Timeout = 60;
+        }
+
+        return builder.ConnectionString;
+    }
+
     /// <summary>Client side (API hosts): find the silos' gateways through the membership table.</summary>
     public static IClientBuilder UsePostgres(this IClientBuilder client, IConfiguration configuration)
     {
-        var connectionString = ConnectionString(configuration);
+        var connectionString = WithPoolSize(ConnectionString(configuration), 4);
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = PostgresOptions.ResponseTimeout);
         client.UseAdoNetClustering(o =>
         {
             o.Invariant = Invariant;

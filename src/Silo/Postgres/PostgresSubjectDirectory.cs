@@ -1,12 +1,16 @@
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using RuralCredit.Ledger;
+using RuralCredit.Models;
 
 namespace RuralCredit.Silo.Postgres;
 
 /// <summary>The subject directory of the postgres profile (table <c>rc_subjects</c>), shared by every silo.</summary>
 public sealed class PostgresSubjectDirectory(NpgsqlDataSource db) : ISubjectDirectory
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public ValueTask<DirectoryEntry?> FindAsync(string subjectId, CancellationToken cancellationToken = default) =>
         PostgresErrors.Guard(async () =>
         {
@@ -18,22 +22,88 @@ public sealed class PostgresSubjectDirectory(NpgsqlDataSource db) : ISubjectDire
                 : null;
         }, "subject directory read");
 
-    public ValueTask<bool> UpsertAsync(string subjectId, DirectoryEntry entry, CancellationToken cancellationToken = default) =>
+    public ValueTask<IReadOnlyDictionary<string, DirectoryEntry>> FindManyAsync(IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken = default) =>
+        PostgresErrors.Guard<IReadOnlyDictionary<string, DirectoryEntry>>(async () =>
+        {
+            var found = new Dictionary<string, DirectoryEntry>(subjectIds.Count, StringComparer.Ordinal);
+            if (subjectIds.Count == 0)
+            {
+                return found;
+            }
+
+            await using var cmd = db.CreateCommand("SELECT subject_id, subject_type, village_code, household_id FROM rc_subjects WHERE subject_id = ANY($1)");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = subjectIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                found[reader.GetString(0)] = new DirectoryEntry(reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+            }
+
+            return found;
+        }, "subject directory read");
+
+    public async ValueTask UpsertManyAsync(IReadOnlyList<SubjectInfo> subjects, CancellationToken cancellationToken = default)
+    {
+        // One row per id (the last wins), or ON CONFLICT would meet the same row twice in one statement.
+        var last = new Dictionary<string, SubjectInfo>(StringComparer.Ordinal);
+        foreach (var info in subjects)
+        {
+            last[info.SubjectId] = info;
+        }
+
+        if (last.Count == 0)
+        {
+            return;
+        }
+
+        var rows = last.Values.ToList();
+        await PostgresErrors.Guard(async () =>
+        {
+            await using var cmd = db.CreateCommand("""
+                INSERT INTO rc_subjects (subject_id, subject_type, village_code, household_id, info)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
+                ON CONFLICT (subject_id) DO UPDATE
+                SET subject_type = excluded.subject_type, village_code = excluded.village_code,
+                    household_id = excluded.household_id, info = excluded.info
+                """);
+            cmd.Parameters.Add(TextArray(rows.Select(r => r.SubjectId)));
+            cmd.Parameters.Add(TextArray(rows.Select(r => r.SubjectType)));
+            cmd.Parameters.Add(TextArray(rows.Select(r => r.VillageCode)));
+            cmd.Parameters.Add(TextArray(rows.Select(r => r.HouseholdId)));
+            cmd.Parameters.Add(new NpgsqlParameter
+            {
+                Value = rows.Select(r => JsonSerializer.Serialize(r, Json)).ToArray(),
+                NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
+            });
+            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }, "subject directory write");
+    }
+
+    public ValueTask<SubjectInfo?> FindInfoAsync(string subjectId, CancellationToken cancellationToken = default) =>
         PostgresErrors.Guard(async () =>
         {
-            // xmax = 0 tells an inserted row from an updated one.
-            await using var cmd = db.CreateCommand("""
-                INSERT INTO rc_subjects (subject_id, subject_type, village_code, household_id) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (subject_id) DO UPDATE
-                SET subject_type = excluded.subject_type, village_code = excluded.village_code, household_id = excluded.household_id
-                RETURNING (xmax = 0)
-                """);
+            await using var cmd = db.CreateCommand("SELECT info FROM rc_subjects WHERE subject_id = $1");
             cmd.Parameters.Add(new NpgsqlParameter { Value = subjectId });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = entry.SubjectType });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = entry.VillageCode });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)entry.HouseholdId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            return (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
-        }, "subject directory write");
+            return await cmd.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<SubjectInfo>(json, Json) : null;
+        }, "subject directory read");
+
+    public ValueTask<IReadOnlyList<(string SubjectId, string VillageCode)>> ListByHouseholdAsync(string householdId, CancellationToken cancellationToken = default) =>
+        PostgresErrors.Guard<IReadOnlyList<(string, string)>>(async () =>
+        {
+            await using var cmd = db.CreateCommand("SELECT subject_id, village_code FROM rc_subjects WHERE household_id = $1 ORDER BY registered_at, subject_id");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = householdId });
+            var members = new List<(string, string)>();
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                members.Add((reader.GetString(0), reader.GetString(1)));
+            }
+
+            return members;
+        }, "subject directory read");
+
+    private static NpgsqlParameter TextArray(IEnumerable<string?> values) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
 
     public ValueTask<IReadOnlyList<string>> ListByTypeAsync(string subjectType, CancellationToken cancellationToken = default) =>
         ListAsync("SELECT subject_id FROM rc_subjects WHERE subject_type = $1 ORDER BY subject_id", subjectType, cancellationToken);

@@ -38,13 +38,17 @@ CREATE TABLE rc_stream_checkpoints (
     PRIMARY KEY (provider, partition)
 );
 
--- The registry of subjects: what ingest needs to validate a record without activating the subject grain.
+-- The registry of subjects, the durable record of a registration: what ingest validates against without activating
+-- the subject grain, the info a subject grain without a snapshot starts from, the members of a household, the
+-- subjects of a village (rebuilt after a crash). info never holds a raw 身份证号 (only the masked one).
 CREATE TABLE rc_subjects (
     subject_id    text        PRIMARY KEY,
     subject_type  text        NOT NULL,
     village_code  text        NOT NULL,
     household_id  text,
+    info          jsonb       NOT NULL,
     registered_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX rc_subjects_type ON rc_subjects (subject_type);
 CREATE INDEX rc_subjects_village ON rc_subjects (village_code);
+CREATE INDEX rc_subjects_household ON rc_subjects (household_id) WHERE household_id IS NOT NULL;

@@ -1,0 +1,278 @@
+using System.Diagnostics;
+using System.Net;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace RuralCredit.Bench;
+
+/// <summary>Figures of the durable mode (postgres profile, 2 silos + 1 API host, throwaway PostgreSQL, fsync on).</summary>
+internal sealed class DurableResults
+{
+    public string? PostgresDirectory { get; set; }
+    public double RawCopySeconds { get; set; }
+    public double RawCopyRowsPerSecond { get; set; }
+    public double? IngestShareOfRawCopy { get; set; }
+    public long? SubjectStateRows { get; set; }
+    public int? MaxStateWritesPerSubject { get; set; }
+    public double? MeanStateWritesPerSubject { get; set; }
+    public double? MaxStateWritesPerSubjectPerSecond { get; set; }
+    public long? LedgerRows { get; set; }
+    public double? RestartSeconds { get; set; }
+    public int ColdStartSubjects { get; set; }
+    public int ColdStartErrors { get; set; }
+    public double? ColdStartSeconds { get; set; }
+    public double? ColdStartSubjectsPerSecond { get; set; }
+    public LatencySummary? ColdStartReadMs { get; set; }
+    public List<string> Logs { get; set; } = [];
+}
+
+/// <summary>
+/// The durable mode: a throwaway PostgreSQL (scripts/pg-local), the raw binary COPY rate of the same records into a
+/// bare table (the durable-write limit), then the same HTTP benchmark against 2 silo processes and 1 API host in
+/// the postgres profile, the subjects' state writes, and a cold start: every silo restarted, each subject read once.
+/// </summary>
+internal sealed class DurableBench(BenchOptions options, CityData data, Action<string> log)
+{
+    private const string ClusterId = "ruralcredit-bench";
+
+    public DurableResults Results { get; } = new();
+
+    public async Task<HttpResults?> RunAsync(List<string> failures, CancellationToken ct)
+    {
+        var root = RepositoryRoot();
+        var (connectionString, dir) = await StartPostgresAsync(root);
+        Results.PostgresDirectory = dir;
+        var silos = new List<ApiHostProcess>();
+        ApiHostProcess? api = null;
+        try
+        {
+            await RawCopyAsync(connectionString, ct);
+
+            var ports = ApiHostProcess.FreePorts(7);
+            silos.Add(StartSilo(connectionString, ports[0], ports[1], ports[2], 0));
+            using var probe = HttpBench.Client(new Uri("http://127.0.0.1"), TimeSpan.FromSeconds(10));
+            await silos[0].WaitHealthyAsync(probe, "/healthz", TimeSpan.FromMinutes(2), ct); // the first silo migrates the schema
+            silos.Add(StartSilo(connectionString, ports[3], ports[4], ports[5], 1));
+            api = ApiHostProcess.StartDll("RuralCredit.ApiHost.dll", Common(connectionString).Append("--Auth:AllowDevelopmentKeys=true"), ports[6], "durable-api");
+            await silos[1].WaitHealthyAsync(probe, "/healthz", TimeSpan.FromMinutes(2), ct);
+            await api.WaitReadyAsync(probe, TimeSpan.FromMinutes(2), ct);
+            log($"cluster up: silos pid {silos[0].Pid}, {silos[1].Pid}; API host pid {api.Pid} on {api.BaseAddress}");
+
+            var http = await new HttpBench(options, data, log).RunAsync(api, failures, ct);
+            if (http.IngestRecordsPerSecond is { } rate && Results.RawCopyRowsPerSecond > 0)
+            {
+                Results.IngestShareOfRawCopy = Math.Round(rate / Results.RawCopyRowsPerSecond, 3);
+            }
+
+            await StateWritesAsync(connectionString, http, ct);
+            await ColdStartAsync(connectionString, silos, api, http, ports, probe, failures, ct);
+            Results.Logs = [.. silos.Select(s => s.LogPath), api.LogPath];
+            return http;
+        }
+        finally
+        {
+            api?.Dispose();
+            foreach (var silo in silos)
+            {
+                silo.Dispose();
+            }
+
+            await RunScriptAsync(root, "stop", dir);
+            log("cluster and PostgreSQL stopped");
+        }
+    }
+
+    private ApiHostProcess StartSilo(string connectionString, int siloPort, int gatewayPort, int dashboardPort, int index) =>
+        ApiHostProcess.StartDll("RuralCredit.Silo.dll", Common(connectionString).Concat(
+        [
+            $"--Orleans:SiloPort={siloPort}",
+            $"--Orleans:GatewayPort={gatewayPort}",
+            $"--Orleans:DashboardPort={dashboardPort}",
+        ]), dashboardPort, $"silo{index}");
+
+    private static IEnumerable<string> Common(string connectionString) =>
+    [
+        "--RuralCredit:Profile=postgres",
+        $"--ConnectionStrings:RuralCredit={connectionString};Maximum Pool Size=50",
+        $"--Orleans:ClusterId={ClusterId}",
+        $"--Orleans:ServiceId={ClusterId}",
+        "--Logging:LogLevel:Default=Warning",
+    ];
+
+    /// <summary>The durable-write limit: the same rows, one binary COPY on one connection, into a bare table.</summary>
+    private async Task RawCopyAsync(string connectionString, CancellationToken ct)
+    {
+        await using var db = NpgsqlDataSource.Create(connectionString);
+        await using (var create = db.CreateCommand("""
+            CREATE TABLE bench_raw_copy (
+                record_id text PRIMARY KEY, subject text NOT NULL, catalog_code text NOT NULL,
+                occurred_at timestamptz NOT NULL, payload jsonb NOT NULL)
+            """))
+        {
+            await create.ExecuteNonQueryAsync(ct);
+        }
+
+        var records = data.Records;
+        var t = Clock.Now;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        await using (var writer = await connection.BeginBinaryImportAsync("COPY bench_raw_copy (record_id, subject, catalog_code, occurred_at, payload) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var r in records)
+            {
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(r.RecordId, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(r.SubjectId ?? r.IdNumber ?? "", NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(r.CatalogCode, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(r.OccurredAt.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+                await writer.WriteAsync(r.PayloadJson, NpgsqlDbType.Jsonb, ct);
+            }
+
+            await writer.CompleteAsync(ct);
+        }
+
+        Results.RawCopySeconds = Math.Round(Clock.Seconds(t, Clock.Now), 2);
+        Results.RawCopyRowsPerSecond = Math.Round(records.Count / Math.Max(Results.RawCopySeconds, 0.001));
+        log($"raw binary COPY of {records.Count:N0} rows (text primary key, jsonb payload): {Results.RawCopySeconds:N1} s = {Results.RawCopyRowsPerSecond:N0} rows/s");
+        await using var drop = db.CreateCommand("DROP TABLE bench_raw_copy");
+        await drop.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>How often subjects wrote their snapshot: the state row's version counts its writes.</summary>
+    private async Task StateWritesAsync(string connectionString, HttpResults http, CancellationToken ct)
+    {
+        await using var db = NpgsqlDataSource.Create(connectionString);
+        await using (var cmd = db.CreateCommand("SELECT count(*), max(version), avg(version)::float8 FROM orleans_grain_state WHERE state_name = 'subject'"))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            Results.SubjectStateRows = reader.GetInt64(0);
+            Results.MaxStateWritesPerSubject = reader.IsDBNull(1) ? null : reader.GetInt32(1);
+            Results.MeanStateWritesPerSubject = reader.IsDBNull(2) ? null : Math.Round(reader.GetDouble(2), 2);
+        }
+
+        await using (var count = db.CreateCommand("SELECT count(*) FROM rc_ledger"))
+        {
+            Results.LedgerRows = (long)(await count.ExecuteScalarAsync(ct))!;
+        }
+
+        // Registration is one write; every later write is a coalesced snapshot during or after ingest.
+        var seconds = (http.FoldedSeconds ?? http.AckSeconds) + options.AfterSeconds;
+        if (Results.MaxStateWritesPerSubject is { } max && seconds > 0)
+        {
+            Results.MaxStateWritesPerSubjectPerSecond = Math.Round(max / seconds, 3);
+        }
+
+        log($"subject state rows {Results.SubjectStateRows:N0}: writes per subject max {Results.MaxStateWritesPerSubject}, mean {Results.MeanStateWritesPerSubject} over ~{seconds:N0} s; ledger rows {Results.LedgerRows:N0}");
+    }
+
+    /// <summary>Stops every silo, starts two new ones, then reads each subject once (32 clients).</summary>
+    private async Task ColdStartAsync(string connectionString, List<ApiHostProcess> silos, ApiHostProcess api, HttpResults http, int[] ports, HttpClient probe, List<string> failures, CancellationToken ct)
+    {
+        var t = Clock.Now;
+        await Task.WhenAll(silos.Select(s => s.StopAsync(TimeSpan.FromSeconds(90))));
+        foreach (var s in silos)
+        {
+            s.Dispose();
+        }
+
+        silos.Clear();
+        var fresh = ApiHostProcess.FreePorts(6);
+        silos.Add(StartSilo(connectionString, fresh[0], fresh[1], fresh[2], 2));
+        silos.Add(StartSilo(connectionString, fresh[3], fresh[4], fresh[5], 3));
+        foreach (var s in silos)
+        {
+            await s.WaitHealthyAsync(probe, "/healthz", TimeSpan.FromMinutes(2), ct);
+        }
+
+        await api.WaitReadyAsync(probe, TimeSpan.FromMinutes(2), ct);
+        Results.RestartSeconds = Math.Round(Clock.Seconds(t, Clock.Now), 1);
+        log($"all silos restarted in {Results.RestartSeconds:N1} s; reading every subject once");
+
+        var ids = http.SubjectIds.OfType<string>().ToArray();
+        using var client = HttpBench.Client(api.BaseAddress, TimeSpan.FromSeconds(60));
+        var latencies = new double[ids.Length];
+        var errors = 0;
+        var next = -1;
+        var t0 = Clock.Now;
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Clients)).Select(_ => Task.Run(async () =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < ids.Length; i = Interlocked.Increment(ref next))
+            {
+                var start = Clock.Now;
+                try
+                {
+                    using var response = await client.GetAsync($"/v1/subjects/{ids[i]}", ct);
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        Interlocked.Increment(ref errors);
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+
+                latencies[i] = Clock.Ms(start, Clock.Now);
+            }
+        }, ct)));
+        Results.ColdStartSeconds = Math.Round(Clock.Seconds(t0, Clock.Now), 2);
+        Results.ColdStartSubjects = ids.Length;
+        Results.ColdStartErrors = errors;
+        Results.ColdStartSubjectsPerSecond = Math.Round(ids.Length / Math.Max(Results.ColdStartSeconds.Value, 0.001));
+        Results.ColdStartReadMs = LatencySummary.From(latencies);
+        log($"cold start: {ids.Length:N0} subjects read once in {Results.ColdStartSeconds:N1} s = {Results.ColdStartSubjectsPerSecond:N0} subjects/s ({errors} errors), p99 {Results.ColdStartReadMs.P99} ms");
+        if (errors > 0)
+        {
+            failures.Add($"cold start: {errors} subject reads failed");
+        }
+    }
+
+    private async Task<(string ConnectionString, string Dir)> StartPostgresAsync(string root)
+    {
+        var output = await RunScriptAsync(root, "start");
+        var parts = output.Trim().Split('\'');
+        if (parts.Length < 4)
+        {
+            throw new InvalidOperationException($"scripts/pg-local start printed no connection string: {output}");
+        }
+
+        log($"PostgreSQL started ({parts[1]}), data in {parts[3]}, fsync on");
+        return (parts[1], parts[3]);
+    }
+
+    private static async Task<string> RunScriptAsync(string root, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "pg-local"), .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"scripts/pg-local {string.Join(' ', arguments)} failed: {await stderr}");
+        }
+
+        return await stdout;
+    }
+
+    private static string RepositoryRoot()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "RuralCredit.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("run the benchmark from the repository (RuralCredit.sln not found)");
+    }
+}
