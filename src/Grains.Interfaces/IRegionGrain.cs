@@ -21,7 +21,8 @@ public interface IRegionGrain : IGrainWithStringKey
     Task<IReadOnlyList<string>> GetChildrenAsync();
 
     /// <summary>Replaces a child's entry when the summary is newer than the one held.</summary>
-    [OneWay]
+    /// <remarks>Not one-way: a sender must learn that a summary did not arrive (a silo died, a directory partition was
+    /// lost) and send it again; a one-way message is dropped silently.</remarks>
     Task UpdateChildAsync(RegionSummary summary);
 
     /// <summary>The live aggregate.</summary>

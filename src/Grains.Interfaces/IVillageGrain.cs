@@ -14,7 +14,8 @@ public interface IVillageGrain : IGrainWithStringKey
     Task<RegionInfo?> GetInfoAsync();
 
     /// <summary>Replaces a subject's entry when the summary is newer than the one held.</summary>
-    [OneWay]
+    /// <remarks>Not one-way: a sender must learn that a summary did not arrive (a silo died, a directory partition was
+    /// lost) and send it again; a one-way message is dropped silently.</remarks>
     Task UpdateSubjectAsync(SubjectSummary summary);
 
     /// <summary>Removes a subject that moved to another village.</summary>

@@ -402,9 +402,40 @@ public sealed class ClusterProcesses : IDisposable
         }
     }
 
-    /// <summary>The tail of every process's log, for failure messages.</summary>
+    /// <summary>The tail of every process's log and what the database's sessions are doing, for failure messages.</summary>
     public string Diagnostics(int lines = 30) =>
-        $"Logs in {LogDirectory}:\n" + string.Join("\n", Processes.Select(p => p.Tail(lines)));
+        $"Logs in {LogDirectory}:\n" + string.Join("\n", Processes.Select(p => p.Tail(lines))) + "\n" + DatabaseSessions();
+
+    /// <summary>The database's busy sessions (state, wait, age, statement): shows a lock or a statement that hangs.</summary>
+    public string DatabaseSessions()
+    {
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { Timeout = 3, CommandTimeout = 3, Pooling = false };
+            using var connection = new Npgsql.NpgsqlConnection(builder.ConnectionString);
+            connection.Open();
+            using var cmd = new Npgsql.NpgsqlCommand(
+                """
+                SELECT pid, state, coalesce(wait_event_type || ':' || wait_event, '-'), round(extract(epoch FROM now() - query_start)::numeric, 1),
+                       left(regexp_replace(query, '\s+', ' ', 'g'), 160)
+                FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'
+                ORDER BY query_start
+                """, connection);
+            using var reader = cmd.ExecuteReader();
+            var text = new StringBuilder("--- database sessions not idle:\n");
+            while (reader.Read())
+            {
+                text.Append($"  pid {reader.GetInt32(0)} {reader.GetString(1)} wait {reader.GetString(2)} for {reader.GetValue(3)} s: {reader.GetString(4)}\n");
+            }
+
+            return text.ToString();
+        }
+        catch (Exception e)
+        {
+            return $"--- database sessions: unavailable ({e.GetType().Name}: {e.Message})";
+        }
+    }
 
     /// <summary>Runs a test body; any failure carries the tail of every log.</summary>
     public async Task RunAsync(Func<Task> body)

@@ -16,8 +16,8 @@ namespace RuralCredit.Tests.Faults;
 [Collection(FaultCollection.Name)]
 public sealed class SiloRestartTests(ITestOutputHelper output)
 {
-    private const int Subjects = 2_000;
-    private const int Records = 20_000;
+    private const int Subjects = 1_500;
+    private const int Records = 15_000;
     private const int SampleSize = 300;
 
     /// <summary>Fields that may differ between two reads of equal content.</summary>
