@@ -29,6 +29,12 @@ public interface ISubjectGrain : IGrainWithStringKey
     /// <summary>Catches up from the ledger, re-evaluates now and sends the summary upward; returns it.</summary>
     Task<SubjectSummary?> RefreshAsync();
 
+    /// <summary>
+    /// As <see cref="RefreshAsync"/>, with model <paramref name="modelVersion"/> at least: a silo that has not yet
+    /// heard of a newly published model takes it from the model grain first.
+    /// </summary>
+    Task<SubjectSummary?> RescoreAsync(int modelVersion);
+
     /// <summary>Debits the subject's own points account (subjects without a household).</summary>
     Task<RedemptionResult> RedeemAsync(Redemption redemption);
 }

@@ -16,7 +16,7 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "cancelled", "the client went away"),
             _ when PostgresErrors.IsOutage(exception) || exception is StorageUnavailableException =>
                 (StatusCodes.Status503ServiceUnavailable, "storage_unavailable", "the credit archive's storage is temporarily unavailable; nothing of this request was kept, retry later"),
-            TimeoutException or OrleansException or SiloUnavailableException =>
+            TimeoutException or OrleansException or SiloUnavailableException or OperationCanceledException =>
                 (StatusCodes.Status503ServiceUnavailable, "unavailable", "the credit engine is temporarily unavailable; retry later"),
             _ => (StatusCodes.Status500InternalServerError, "internal_error", "an unexpected error occurred"),
         };

@@ -25,6 +25,8 @@ public sealed class RegistrationGrain(
         [RegionLevels.Village] = 12,
     };
 
+    private const int RegistrationParallelism = 256;
+
     private readonly System.Security.Cryptography.HMACSHA256 _personIds = new(Encoding.UTF8.GetBytes(identity.Value.PersonIdSecret));
 
     public async Task<IReadOnlyList<RegistrationOutcome>> RegisterRegionsAsync(IReadOnlyList<RegionInfo> regions)
@@ -165,14 +167,19 @@ public sealed class RegistrationGrain(
         // Subjects register side by side (the entries of one subject id keep their order); a grain that activates
         // here still finds its previous registration in the directory, so a move to another village or household
         // is seen. Then one directory upsert makes the whole batch durable, and only then does the batch answer.
-        await Task.WhenAll(accepted.GroupBy(a => a.Info.SubjectId, StringComparer.Ordinal).Select(async group =>
+        // At most RegistrationParallelism subjects activate at once per batch, so that a bulk import of several
+        // batches side by side queues its activations here rather than inside the silo.
+        foreach (var chunk in accepted.GroupBy(a => a.Info.SubjectId, StringComparer.Ordinal).Chunk(RegistrationParallelism))
         {
-            foreach (var (i, info) in group)
+            await Task.WhenAll(chunk.Select(async group =>
             {
-                var created = await GrainFactory.GetGrain<ISubjectGrain>(info.SubjectId).RegisterAsync(info);
-                results[i] = new RegistrationOutcome(i, info.SubjectId, created ? "created" : "updated", null);
-            }
-        }));
+                foreach (var (i, info) in group)
+                {
+                    var created = await GrainFactory.GetGrain<ISubjectGrain>(info.SubjectId).RegisterAsync(info);
+                    results[i] = new RegistrationOutcome(i, info.SubjectId, created ? "created" : "updated", null);
+                }
+            }));
+        }
         await directory.UpsertManyAsync(accepted.Select(a => a.Info).ToList());
 
         return results.Select(r => r!).ToList();

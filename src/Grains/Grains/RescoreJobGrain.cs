@@ -11,6 +11,7 @@ public sealed class RescoreJobState
 {
     [Id(0)] public JobStatus? Status { get; set; }
     [Id(1)] public string? SubjectType { get; set; }
+    [Id(2)] public int ModelVersion { get; set; }
 }
 
 /// <summary>
@@ -34,6 +35,7 @@ public sealed partial class RescoreJobGrain(
         }
 
         state.State.SubjectType = subjectType;
+        state.State.ModelVersion = modelVersion;
         state.State.Status = new JobStatus { JobId = this.GetPrimaryKeyString(), Kind = "rescore", State = "running", StartedAt = time.GetUtcNow() };
         await state.WriteStateAsync();
         this.RegisterGrainTimer(static (self, ct) => self.RunAsync(), this, new GrainTimerCreationOptions
@@ -58,7 +60,7 @@ public sealed partial class RescoreJobGrain(
             for (var i = 0; i < ids.Count; i += Parallelism)
             {
                 var chunk = ids.Skip(i).Take(Parallelism);
-                await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<ISubjectGrain>(id).RefreshAsync()));
+                await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<ISubjectGrain>(id).RescoreAsync(state.State.ModelVersion)));
                 status = status with { Done = Math.Min(ids.Count, i + Parallelism) };
                 state.State.Status = status;
             }

@@ -272,6 +272,17 @@ public sealed partial class SubjectGrain(
     public Task<SubjectSummary?> GetSummaryAsync() =>
         Task.FromResult(S.Info is null ? null : BuildSummary(time.GetUtcNow(), _summaryVersion));
 
+    public async Task<SubjectSummary?> RescoreAsync(int modelVersion)
+    {
+        if (S.Info is { } info && domain.Model(info.SubjectType).Version != modelVersion)
+        {
+            var view = await GrainFactory.GetGrain<IScoringModelGrain>(info.SubjectType).GetAsync();
+            domain.SetModel(view.Current);
+        }
+
+        return await RefreshAsync();
+    }
+
     public async Task<SubjectSummary?> RefreshAsync()
     {
         if (await CatchUpAsync(CancellationToken.None))

@@ -35,6 +35,9 @@ public sealed class GrainTimingOptions
     /// </summary>
     public bool ReconcileAfterCrash { get; set; }
 
+    /// <summary>How often a silo re-reads the catalog and the published models (they live on one silo each).</summary>
+    public TimeSpan DomainRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Period of the village re-evaluation (decay, expiry) reminder.</summary>
     public TimeSpan RefreshPeriod { get; set; } = TimeSpan.FromDays(1);
 }

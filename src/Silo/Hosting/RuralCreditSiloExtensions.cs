@@ -93,7 +93,7 @@ public static class RuralCreditSiloExtensions
             .Validate(o => o.PersonIdSecret.Length >= 16, "Identity:PersonIdSecret must have at least 16 characters.")
             .ValidateOnStart();
         services.AddOptions<GrainTimingOptions>().Bind(configuration.GetSection(GrainTimingOptions.SectionName))
-            .Validate(o => o.PropagationInterval >= TimeSpan.Zero && o.StateWriteDelay >= TimeSpan.Zero && o.RefreshPeriod >= TimeSpan.FromMinutes(1),
+            .Validate(o => o.PropagationInterval >= TimeSpan.Zero && o.StateWriteDelay >= TimeSpan.Zero && o.RefreshPeriod >= TimeSpan.FromMinutes(1) && o.DomainRefreshInterval > TimeSpan.Zero,
                 "Grains timings must not be negative; RefreshPeriod at least one minute.")
             .ValidateOnStart();
         services.AddOptions<CreditPolicyOptions>().Bind(configuration.GetSection(CreditPolicyOptions.SectionName));
@@ -104,6 +104,7 @@ public static class RuralCreditSiloExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         services.AddSingleton<DomainCache>();
+        services.AddHostedService<DomainRefresher>();
         silo.AddPersistentStreams(RuralCreditConstants.LedgerStreamProvider, LedgerQueueAdapterFactory.Create, stream =>
         {
             stream.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);

@@ -49,6 +49,7 @@ public static class PostgresHosting
         var connectionString = WithPoolSize(ConnectionString(configuration), 24);
         var ledgerConnectionString = WithPoolSize(ConnectionString(configuration), 32);
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = PostgresOptions.ResponseTimeout);
+        silo.Configure<GrainCollectionOptions>(o => o.ActivationTimeout = PostgresOptions.ResponseTimeout);
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = Invariant;
