@@ -215,6 +215,7 @@ public sealed class ClusterProcesses : IDisposable
 
     private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly List<NodeProcess> _all = [];
+    private bool _passed;
     private int _silos;
     private int _apis;
 
@@ -242,7 +243,7 @@ public sealed class ClusterProcesses : IDisposable
 
     public string ClusterId { get; }
 
-    /// <summary>Where the processes' logs are (kept after the test for diagnosis).</summary>
+    /// <summary>Where the processes' logs are (kept when the test fails, for diagnosis; removed when it passes).</summary>
     public string LogDirectory { get; }
 
     /// <summary>Debug or Release: the configuration the test assembly was built in.</summary>
@@ -437,12 +438,13 @@ public sealed class ClusterProcesses : IDisposable
         }
     }
 
-    /// <summary>Runs a test body; any failure carries the tail of every log.</summary>
+    /// <summary>Runs a test body; any failure carries the tail of every log (and the logs are kept).</summary>
     public async Task RunAsync(Func<Task> body)
     {
         try
         {
             await body();
+            _passed = true;
         }
         catch (Exception e) when (e is not DiagnosedException)
         {
@@ -456,6 +458,18 @@ public sealed class ClusterProcesses : IDisposable
         foreach (var p in Processes)
         {
             p.EnsureKilled();
+        }
+
+        if (_passed)
+        {
+            try
+            {
+                Directory.Delete(LogDirectory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // kept: harmless
+            }
         }
     }
 

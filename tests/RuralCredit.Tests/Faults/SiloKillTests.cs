@@ -12,11 +12,13 @@ namespace RuralCredit.Tests.Faults;
 public sealed class SiloKillTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// The import's size: the 200 k records over ≈ 20 k subjects (the demo city), which takes about 3½ minutes on
-    /// a two-core machine shared with other work. <c>RURALCREDIT_FAULTS_RECORDS</c> and <c>RURALCREDIT_FAULTS_SUBJECTS</c>
-    /// change it (e.g. 60000 and 5000 for a quicker local run); the time budget grows with larger sizes.
+    /// The import's size: the 200 k records, over ≈ 10 k subjects of the demo city (registering them is set-up, not
+    /// the fault; 20 k subjects add a minute). About 2½–3½ minutes on a two-core machine; its budget of 8 minutes leaves room
+    /// for a machine shared with other work (6 minutes measured at a load average of 50). <c>RURALCREDIT_FAULTS_RECORDS</c>
+    /// and <c>RURALCREDIT_FAULTS_SUBJECTS</c> change it (e.g. 60000 and 5000 for a quicker local run); the budget grows with
+    /// larger sizes.
     /// </summary>
-    private static readonly int Subjects = FromEnvironment("RURALCREDIT_FAULTS_SUBJECTS", 20_000);
+    private static readonly int Subjects = FromEnvironment("RURALCREDIT_FAULTS_SUBJECTS", 10_000);
 
     private static readonly int Records = FromEnvironment("RURALCREDIT_FAULTS_RECORDS", 200_000);
 
@@ -30,7 +32,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
     public async Task A_silo_killed_during_a_bulk_import_loses_no_acknowledged_record_and_profiles_and_aggregates_equal_the_recomputation()
     {
         var scale = Math.Max(1.0, Records / 200_000.0);
-        var deadline = new Deadline(TimeSpan.FromMinutes(6) * scale);
+        var deadline = new Deadline(TimeSpan.FromMinutes(8) * scale);
         var clock = Stopwatch.StartNew();
         var connectionString = await PostgresServer.CreateDatabaseAsync("faults_kill");
         using var cluster = new ClusterProcesses(connectionString, "kill");
@@ -55,7 +57,9 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             output.WriteLine($"registered {registered.Count} subjects at {clock.Elapsed.TotalSeconds:0.0} s");
             deadline.Check("registering the demo city");
 
-            using var integrator = ClusterProcesses.Client(api, "dev-integrator", TimeSpan.FromSeconds(60));
+            // A request in flight through the killed silo's gateway gets no answer until the engine's response timeout
+            // (minutes): like a real client, give up sooner and send the batch again.
+            using var integrator = ClusterProcesses.Client(api, "dev-integrator", TimeSpan.FromSeconds(30));
             var importer = new RecordImporter([integrator], output);
             var batches = archive.Batches(BatchSize);
             var killThreshold = (int)(archive.Records.Count * KillAt);
@@ -75,7 +79,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
                 output.WriteLine($"killed {silos[0].Name} (pid {silos[0].Pid}) at +{killedAt.TotalSeconds:0.0} s of the import, {acknowledgedAtKill} records acknowledged");
             });
 
-            var importTimeout = deadline.Bound(TimeSpan.FromSeconds(180) * scale);
+            var importTimeout = deadline.Bound(TimeSpan.FromSeconds(240) * scale);
             try
             {
                 await importer.RunAsync(batches, Clients, importTimeout);
@@ -109,7 +113,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
 
             var verifier = new ArchiveVerifier(cluster, operatorClient, registered, archive.Regions, output);
             var importEnd = Stopwatch.StartNew();
-            await verifier.VerifyAsync(ledger, deadline.Bound(TimeSpan.FromSeconds(120) * scale), deadline.Bound(TimeSpan.FromSeconds(60)));
+            await verifier.VerifyAsync(ledger, deadline.Bound(TimeSpan.FromSeconds(150) * scale), deadline.Bound(TimeSpan.FromSeconds(60)));
             output.WriteLine(
                 $"every profile and aggregate equals the recomputation {importEnd.Elapsed.TotalSeconds:0.0} s after the import ended; " +
                 $"test took {clock.Elapsed.TotalSeconds:0.0} s");
