@@ -175,7 +175,13 @@ public sealed class RegistrationGrain(
             {
                 foreach (var (i, info) in group)
                 {
+                    if (!known.ContainsKey(info.SubjectId))
+                    {
+                        RequestContext.Set(SubjectGrain.FirstRegistrationKey, true); // flows to this call only
+                    }
+
                     var created = await GrainFactory.GetGrain<ISubjectGrain>(info.SubjectId).RegisterAsync(info);
+                    RequestContext.Remove(SubjectGrain.FirstRegistrationKey);
                     results[i] = new RegistrationOutcome(i, info.SubjectId, created ? "created" : "updated", null);
                 }
             }));

@@ -63,6 +63,9 @@ public sealed partial class SubjectGrain(
     IOptions<GrainTimingOptions> timing,
     ILogger<SubjectGrain> logger) : Grain, ISubjectGrain, IStreamSubscriptionObserver, IAsyncObserver<LedgerEntry>
 {
+    /// <summary>Request context flag set by registration for a subject id the directory does not know yet.</summary>
+    public const string FirstRegistrationKey = "rc-first-registration";
+
     private DeferredWrite<SubjectState>? _writer;
     private long _summaryVersion;
     private SubjectSummary? _lastSummary;
@@ -74,11 +77,16 @@ public sealed partial class SubjectGrain(
     {
         _writer = new DeferredWrite<SubjectState>(this, state, timing.Value.StateWriteDelay, timing.Value.SubjectSnapshotWrites);
 
-        // Registered but no snapshot yet (or no snapshots at all): the directory holds the registration.
-        S.Info ??= await directory.FindInfoAsync(this.GetPrimaryKeyString(), cancellationToken);
-        if (await CatchUpAsync(cancellationToken))
+        // A first registration activates a subject the directory does not know yet, so it has neither a
+        // registration to read nor ledger entries (ingest refuses unregistered subjects): nothing to catch up.
+        if (RequestContext.Get(FirstRegistrationKey) is not true)
         {
-            _writer.MarkDirty();
+            // Registered but no snapshot yet (or no snapshots at all): the directory holds the registration.
+            S.Info ??= await directory.FindInfoAsync(this.GetPrimaryKeyString(), cancellationToken);
+            if (await CatchUpAsync(cancellationToken))
+            {
+                _writer.MarkDirty();
+            }
         }
 
         // The village hears of this activation's summary once, even when nothing was caught up: entries folded here will
