@@ -1,3 +1,5 @@
+using RuralCredit.Models;
+
 namespace RuralCredit.Grains;
 
 /// <summary>
@@ -7,22 +9,40 @@ namespace RuralCredit.Grains;
 /// </summary>
 internal static class CrashRecovery
 {
-    /// <summary>True when the grain should rebuild its entries (registered, and its last activation did not end cleanly).</summary>
-    public static async Task<bool> NeedsReconcileAsync<TState>(IPersistentState<TState> state, bool registered, Func<TState, bool> closedCleanly, Action<TState, bool> setClosedCleanly)
+    /// <summary>
+    /// On activation: when the previous activation of a registered grain did not end cleanly, runs
+    /// <paramref name="reconcile"/> right after activation; otherwise clears the flag at once (durably).
+    /// </summary>
+    public static async Task ActivateAsync<TGrain, TState>(TGrain grain, IPersistentState<TState> state, bool enabled, Func<TGrain, Task> reconcile)
+        where TGrain : Grain
+        where TState : ICrashAwareState
     {
-        if (!registered)
+        if (!enabled || state.State.Info is null)
         {
-            return false;
+            return;
         }
 
-        if (closedCleanly(state.State))
+        if (state.State.ClosedCleanly)
         {
-            setClosedCleanly(state.State, false);
+            state.State.ClosedCleanly = false;
             await state.WriteStateAsync();
-            return false;
+            return;
         }
 
-        return true;
+        RunSoon(grain, (self, _) => reconcile(self));
+    }
+
+    /// <summary>On a clean deactivation: writes the state with the flag set.</summary>
+    public static Task CloseCleanlyAsync<TState>(IPersistentState<TState> state)
+        where TState : ICrashAwareState
+    {
+        if (state.State.Info is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        state.State.ClosedCleanly = true;
+        return state.WriteStateAsync();
     }
 
     /// <summary>Runs the rebuild right after activation, as a grain turn of its own (activation does not wait for it).</summary>
@@ -36,4 +56,12 @@ internal static class CrashRecovery
             await work(self, ct);
         }, grain, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan, Interleave = false, KeepAlive = true });
     }
+}
+
+/// <summary>The state of a village or region: registered when it has info; whether it stopped cleanly.</summary>
+public interface ICrashAwareState
+{
+    RegionInfo? Info { get; }
+
+    bool ClosedCleanly { get; set; }
 }

@@ -7,7 +7,7 @@ namespace RuralCredit.Grains;
 
 /// <summary>State of a township, county or the city: registration, children and their latest summaries.</summary>
 [GenerateSerializer, Alias("rc.RegionState")]
-public sealed class RegionState
+public sealed class RegionState : ICrashAwareState
 {
     [Id(0)] public RegionInfo? Info { get; set; }
     [Id(1)] public List<string> Children { get; set; } = [];
@@ -34,22 +34,11 @@ public sealed class RegionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _publisher = new RegionSummaryPublisher<RegionState>(this, GrainFactory, state, timing.Value, time, Aggregate, () => S.Info?.ParentCode);
-        if (timing.Value.ReconcileAfterCrash && await CrashRecovery.NeedsReconcileAsync(state, S.Info is not null, s => s.ClosedCleanly, (s, v) => s.ClosedCleanly = v))
-        {
-            CrashRecovery.RunSoon(this, static (self, _) => self.ReconcileAsync());
-        }
+        await CrashRecovery.ActivateAsync(this, state, timing.Value.ReconcileAfterCrash, static self => self.ReconcileAsync());
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (S.Info is null)
-        {
-            return Task.CompletedTask;
-        }
-
-        S.ClosedCleanly = true;
-        return state.WriteStateAsync();
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        CrashRecovery.CloseCleanlyAsync(state);
 
     /// <summary>After a crash: every child sends its current summary again.</summary>
     private async Task ReconcileAsync()

@@ -9,7 +9,7 @@ namespace RuralCredit.Grains;
 
 /// <summary>State of a village: its registration and the latest summary of each subject and household account.</summary>
 [GenerateSerializer, Alias("rc.VillageState")]
-public sealed class VillageState
+public sealed class VillageState : ICrashAwareState
 {
     [Id(0)] public RegionInfo? Info { get; set; }
     [Id(1)] public Dictionary<string, SubjectSummary> Subjects { get; set; } = new(StringComparer.Ordinal);
@@ -41,22 +41,11 @@ public sealed class VillageGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _publisher = new RegionSummaryPublisher<VillageState>(this, GrainFactory, state, timing.Value, time, Aggregate, () => S.Info?.ParentCode);
-        if (timing.Value.ReconcileAfterCrash && await CrashRecovery.NeedsReconcileAsync(state, S.Info is not null, s => s.ClosedCleanly, (s, v) => s.ClosedCleanly = v))
-        {
-            CrashRecovery.RunSoon(this, static (self, _) => self.ReconcileAsync());
-        }
+        await CrashRecovery.ActivateAsync(this, state, timing.Value.ReconcileAfterCrash, static self => self.ReconcileAsync());
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (S.Info is null)
-        {
-            return Task.CompletedTask;
-        }
-
-        S.ClosedCleanly = true;
-        return state.WriteStateAsync();
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        CrashRecovery.CloseCleanlyAsync(state);
 
     /// <summary>
     /// After a crash: every subject registered here (and every one held) sends its current summary again; a subject
