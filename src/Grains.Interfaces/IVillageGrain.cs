@@ -18,12 +18,12 @@ public interface IVillageGrain : IGrainWithStringKey
     /// lost) and send it again; a one-way message is dropped silently.</remarks>
     Task UpdateSubjectAsync(SubjectSummary summary);
 
-    /// <summary>Removes a subject that moved to another village.</summary>
-    [OneWay]
+    /// <summary>Removes a subject that moved to another village (two-way, so that a lost call is seen).</summary>
+    /// <remarks>Interleaves: the mover awaits it, and the village may be awaiting that subject (daily refresh).</remarks>
+    [AlwaysInterleave]
     Task RemoveSubjectAsync(string subjectId);
 
-    /// <summary>Replaces a household's redeemed points total when the version is newer.</summary>
-    [OneWay]
+    /// <summary>Replaces a household's redeemed points total when the version is newer (two-way, resent on failure).</summary>
     Task UpdateHouseholdRedeemedAsync(string householdId, decimal redeemed, long version);
 
     /// <summary>The live aggregate.</summary>

@@ -30,6 +30,8 @@ public sealed class HouseholdGrain(
     TimeProvider time,
     IOptionsMonitor<CreditPolicyOptions> policy) : Grain, IHouseholdGrain
 {
+    private IGrainTimer? _resend;
+
     private HouseholdState S => state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -111,7 +113,36 @@ public sealed class HouseholdGrain(
         }
 
         S.Version = SummaryVersion.Next(S.Version);
-        GrainFactory.GetGrain<IVillageGrain>(S.VillageCode).UpdateHouseholdRedeemedAsync(this.GetPrimaryKeyString(), S.Points.Redeemed, S.Version).Ignore();
+        _ = SendRedeemedAsync(S.VillageCode, S.Points.Redeemed, S.Version);
+    }
+
+    /// <summary>
+    /// Tells the village without holding up this turn (the village may be asking this household for its view while
+    /// it rebuilds after a crash); a call that fails is sent again, with the current total, a second later.
+    /// </summary>
+    private async Task SendRedeemedAsync(string villageCode, decimal redeemed, long version)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IVillageGrain>(villageCode).UpdateHouseholdRedeemedAsync(this.GetPrimaryKeyString(), redeemed, version);
+        }
+        catch (Exception)
+        {
+            try
+            {
+                _resend ??= this.RegisterGrainTimer(static (self, _) =>
+                {
+                    self._resend?.Dispose();
+                    self._resend = null;
+                    self.PublishRedeemed();
+                    return Task.CompletedTask;
+                }, this, new GrainTimerCreationOptions { DueTime = TimeSpan.FromSeconds(1), Period = Timeout.InfiniteTimeSpan, Interleave = false, KeepAlive = true });
+            }
+            catch (InvalidOperationException)
+            {
+                // deactivated meanwhile
+            }
+        }
     }
 
     private async Task<List<SubjectSummary>> MemberSummariesAsync()

@@ -133,13 +133,15 @@ public sealed partial class SubjectGrain(
     public async Task<bool> RegisterAsync(SubjectInfo info)
     {
         var previous = S.Info;
-        S.Info = info;
-        _writer!.MarkDirty(); // durable through the directory, which the registration writes next
-
         if (previous is not null && previous.VillageCode != info.VillageCode)
         {
-            GrainFactory.GetGrain<IVillageGrain>(previous.VillageCode).RemoveSubjectAsync(info.SubjectId).Ignore();
+            // Before the new info is taken: if the old village cannot be told, the registration fails and its retry
+            // sees the move again.
+            await GrainFactory.GetGrain<IVillageGrain>(previous.VillageCode).RemoveSubjectAsync(info.SubjectId);
         }
+
+        S.Info = info;
+        _writer!.MarkDirty(); // durable through the directory, which the registration writes next
 
         if (previous?.HouseholdId is { } oldHousehold && oldHousehold != info.HouseholdId)
         {
