@@ -43,6 +43,9 @@ public sealed class InMemorySubjectDirectory : ISubjectDirectory
     private readonly ConcurrentDictionary<string, DirectoryEntry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SubjectInfo> _infos = new(StringComparer.Ordinal);
 
+    // Members of each household in registration order (households read them on every activation).
+    private readonly Dictionary<string, List<string>> _households = new(StringComparer.Ordinal);
+
     public ValueTask<DirectoryEntry?> FindAsync(string subjectId, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(_entries.GetValueOrDefault(subjectId));
 
@@ -62,10 +65,28 @@ public sealed class InMemorySubjectDirectory : ISubjectDirectory
 
     public ValueTask UpsertManyAsync(IReadOnlyList<SubjectInfo> subjects, CancellationToken cancellationToken = default)
     {
-        foreach (var info in subjects)
+        lock (_households)
         {
-            _infos[info.SubjectId] = info;
-            _entries[info.SubjectId] = new DirectoryEntry(info.SubjectType, info.VillageCode, info.HouseholdId);
+            foreach (var info in subjects)
+            {
+                var previous = _entries.GetValueOrDefault(info.SubjectId)?.HouseholdId;
+                _infos[info.SubjectId] = info;
+                _entries[info.SubjectId] = new DirectoryEntry(info.SubjectType, info.VillageCode, info.HouseholdId);
+                if (previous == info.HouseholdId)
+                {
+                    continue;
+                }
+
+                if (previous is not null)
+                {
+                    _households[previous].Remove(info.SubjectId);
+                }
+
+                if (info.HouseholdId is { } household)
+                {
+                    (_households.TryGetValue(household, out var members) ? members : _households[household] = []).Add(info.SubjectId);
+                }
+            }
         }
 
         return ValueTask.CompletedTask;
@@ -74,8 +95,15 @@ public sealed class InMemorySubjectDirectory : ISubjectDirectory
     public ValueTask<SubjectInfo?> FindInfoAsync(string subjectId, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(_infos.GetValueOrDefault(subjectId));
 
-    public ValueTask<IReadOnlyList<(string SubjectId, string VillageCode)>> ListByHouseholdAsync(string householdId, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IReadOnlyList<(string, string)>>(_entries.Where(kv => kv.Value.HouseholdId == householdId).Select(kv => (kv.Key, kv.Value.VillageCode)).ToList());
+    public ValueTask<IReadOnlyList<(string SubjectId, string VillageCode)>> ListByHouseholdAsync(string householdId, CancellationToken cancellationToken = default)
+    {
+        lock (_households)
+        {
+            return ValueTask.FromResult<IReadOnlyList<(string, string)>>(_households.TryGetValue(householdId, out var members)
+                ? members.Select(id => (id, _entries[id].VillageCode)).ToList()
+                : []);
+        }
+    }
 
     public ValueTask<IReadOnlyList<string>> ListByTypeAsync(string subjectType, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<IReadOnlyList<string>>(_entries.Where(kv => kv.Value.SubjectType == subjectType).Select(kv => kv.Key).ToList());
