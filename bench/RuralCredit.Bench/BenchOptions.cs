@@ -19,6 +19,7 @@ internal sealed record BenchOptions
           --skip-http         skip the HTTP part (child process)
           --durable           durable mode: throwaway PostgreSQL (fsync on), raw COPY limit, 2 silos + 1 API host
                               in the postgres profile, state writes, cold start after restarting every silo
+          --ledger-only       with --durable: only the raw COPY and the ledger-alone figures (no cluster)
         """;
 
     public int Subjects { get; init; } = 200_000;
@@ -40,6 +41,8 @@ internal sealed record BenchOptions
     public bool SkipHttp { get; init; }
 
     public bool Durable { get; init; }
+
+    public bool LedgerOnly { get; init; }
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a readable message.</summary>
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -81,6 +84,7 @@ internal sealed record BenchOptions
                 "--skip-in-process" => o with { SkipInProcess = true },
                 "--skip-http" => o with { SkipHttp = true },
                 "--durable" => o with { Durable = true, SkipInProcess = true },
+                "--ledger-only" => o with { LedgerOnly = true },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }

@@ -1,7 +1,13 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using RuralCredit.Grains;
+using RuralCredit.Ledger;
+using RuralCredit.Models;
+using RuralCredit.Silo.Postgres;
 
 namespace RuralCredit.Bench;
 
@@ -12,6 +18,8 @@ internal sealed class DurableResults
     public double RawCopySeconds { get; set; }
     public double RawCopyRowsPerSecond { get; set; }
     public double? IngestShareOfRawCopy { get; set; }
+    public double LedgerAppendSeconds { get; set; }
+    public double LedgerAppendEntriesPerSecond { get; set; }
     public long? SubjectStateRows { get; set; }
     public int? MaxStateWritesPerSubject { get; set; }
     public double? MeanStateWritesPerSubject { get; set; }
@@ -47,6 +55,11 @@ internal sealed class DurableBench(BenchOptions options, CityData data, Action<s
         try
         {
             await RawCopyAsync(connectionString, ct);
+            await LedgerAppendAsync(connectionString, ct);
+            if (options.LedgerOnly)
+            {
+                return null;
+            }
 
             var ports = ApiHostProcess.FreePorts(7);
             silos.Add(StartSilo(connectionString, ports[0], ports[1], ports[2], 0));
@@ -135,6 +148,59 @@ internal sealed class DurableBench(BenchOptions options, CityData data, Action<s
         log($"raw binary COPY of {records.Count:N0} rows (text primary key, jsonb payload): {Results.RawCopySeconds:N1} s = {Results.RawCopyRowsPerSecond:N0} rows/s");
         await using var drop = db.CreateCommand("DROP TABLE bench_raw_copy");
         await drop.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// The ledger alone: the same records appended through the postgres ledger (lookups, advisory lock, COPY into the
+    /// indexed table, commit) by as many concurrent appenders as the HTTP run posts, into a database of its own.
+    /// </summary>
+    private async Task LedgerAppendAsync(string connectionString, CancellationToken ct)
+    {
+        const string database = "rc_ledger_bench";
+        await using (var admin = NpgsqlDataSource.Create(connectionString))
+        await using (var create = admin.CreateCommand($"CREATE DATABASE {database}"))
+        {
+            await create.ExecuteNonQueryAsync(ct);
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Database = database };
+        await using (var db = NpgsqlDataSource.Create(builder.ConnectionString))
+        {
+            await new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance).MigrateAsync(ct);
+            var ledger = new PostgresCreditLedger(db, Options.Create(new LedgerOptions { Partitions = 8 }));
+            var now = DateTimeOffset.UtcNow;
+            var batches = data.Records.Chunk(options.Batch).Select(chunk => chunk.Select(r => new LedgerEntry
+            {
+                SubjectId = r.SubjectId ?? r.IdNumber ?? "",
+                RecordId = r.RecordId,
+                CatalogCode = r.CatalogCode,
+                OccurredAt = r.OccurredAt,
+                ReceivedAt = now,
+                SourceDepartment = "bench",
+                PayloadJson = r.PayloadJson,
+                ContentHash = RecordIngestGrain.ContentHash(r.CatalogCode, r.SubjectId ?? r.IdNumber ?? "", r.OccurredAt, r.PayloadJson, null),
+            }).ToList()).ToList();
+            var next = -1;
+            var t = Clock.Now;
+            await Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Concurrency)).Select(_ => Task.Run(async () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < batches.Count)
+                {
+                    await ledger.AppendAsync(batches[i], ct);
+                }
+            }, ct)));
+            Results.LedgerAppendSeconds = Math.Round(Clock.Seconds(t, Clock.Now), 2);
+            Results.LedgerAppendEntriesPerSecond = Math.Round(data.Records.Count / Math.Max(Results.LedgerAppendSeconds, 0.001));
+            log($"ledger alone: {data.Records.Count:N0} entries appended in {Results.LedgerAppendSeconds:N1} s = {Results.LedgerAppendEntriesPerSecond:N0} entries/s ({options.Concurrency} appenders, batches of {options.Batch})");
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await using (var admin = NpgsqlDataSource.Create(connectionString))
+        await using (var drop = admin.CreateCommand($"DROP DATABASE {database}"))
+        {
+            await drop.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>How often subjects wrote their snapshot: the state row's version counts its writes.</summary>

@@ -76,6 +76,7 @@ internal static class Report
     public static List<ReportRow> DurableRows(DurableResults d, HttpResults? http) =>
     [
         Plain("raw binary COPY rows/s (bare table, one connection)", d.RawCopyRowsPerSecond.ToString("N0", CultureInfo.InvariantCulture)),
+        Plain("ledger alone entries/s (postgres ledger, concurrent appenders)", d.LedgerAppendEntriesPerSecond.ToString("N0", CultureInfo.InvariantCulture)),
         AtLeast("durable HTTP ingest records/s (until city shows all)", http?.IngestRecordsPerSecond, 25_000, "N0"),
         AtLeast("durable ingest as a share of raw COPY", d.IngestShareOfRawCopy, 0.30, "P0"),
         Plain("subject state writes per subject: max / mean", $"{d.MaxStateWritesPerSubject} / {d.MeanStateWritesPerSubject}"),
