@@ -67,6 +67,7 @@ public sealed partial class SubjectGrain(
     public const string FirstRegistrationKey = "rc-first-registration";
 
     private DeferredWrite<SubjectState>? _writer;
+    private int _unsnapshotted;
     private long _summaryVersion;
     private SubjectSummary? _lastSummary;
     private IGrainTimer? _resend;
@@ -83,10 +84,7 @@ public sealed partial class SubjectGrain(
         {
             // Registered but no snapshot yet (or no snapshots at all): the directory holds the registration.
             S.Info ??= await directory.FindInfoAsync(this.GetPrimaryKeyString(), cancellationToken);
-            if (await CatchUpAsync(cancellationToken))
-            {
-                _writer.MarkDirty();
-            }
+            await CatchUpAsync(cancellationToken);
         }
 
         // The village hears of this activation's summary once, even when nothing was caught up: entries folded here will
@@ -123,7 +121,7 @@ public sealed partial class SubjectGrain(
             Fold(item);
         }
 
-        Changed();
+        Publish();
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -141,7 +139,12 @@ public sealed partial class SubjectGrain(
         }
 
         S.Info = info;
-        _writer!.MarkDirty(); // durable through the directory, which the registration writes next
+        if (previous is not null && previous != info && timing.Value.SubjectSnapshotWrites)
+        {
+            // The directory, which the registration writes next, holds the new info; a snapshot holding the old one
+            // would win over it on the next activation.
+            await state.WriteStateAsync();
+        }
 
         if (previous?.HouseholdId is { } oldHousehold && oldHousehold != info.HouseholdId)
         {
@@ -295,11 +298,7 @@ public sealed partial class SubjectGrain(
 
     public async Task<SubjectSummary?> RefreshAsync()
     {
-        if (await CatchUpAsync(CancellationToken.None))
-        {
-            _writer!.MarkDirty();
-        }
-
+        await CatchUpAsync(CancellationToken.None);
         _lastSummary = null;
         return Publish();
     }
@@ -319,16 +318,14 @@ public sealed partial class SubjectGrain(
         return result;
     }
 
-    /// <summary>Reads and folds every ledger entry after the watermark; true when something was folded.</summary>
-    private async Task<bool> CatchUpAsync(CancellationToken cancellationToken)
+    /// <summary>Reads and folds every ledger entry after the watermark.</summary>
+    private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
         var missing = await ledger.ReadSubjectAsync(this.GetPrimaryKeyString(), S.LastLedgerSeq, cancellationToken);
         foreach (var entry in missing)
         {
             Fold(entry);
         }
-
-        return missing.Count > 0;
     }
 
     private void Fold(LedgerEntry entry)
@@ -339,6 +336,12 @@ public sealed partial class SubjectGrain(
         }
 
         S.LastLedgerSeq = entry.Seq;
+        if (++_unsnapshotted >= timing.Value.SnapshotAfterEntries)
+        {
+            _unsnapshotted = 0;
+            _writer!.MarkDirty(); // the write takes everything folded until it runs
+        }
+
         if (entry.Kind == LedgerEntryKind.Record)
         {
             if (Find(entry.RecordId) is not null)
@@ -378,12 +381,6 @@ public sealed partial class SubjectGrain(
     {
         record.Status = change.Status;
         (record.History ??= []).Add(change);
-    }
-
-    private void Changed()
-    {
-        _writer!.MarkDirty();
-        Publish();
     }
 
     /// <summary>Sends the summary to the village when it differs from the last one sent.</summary>

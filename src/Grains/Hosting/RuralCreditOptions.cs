@@ -29,6 +29,14 @@ public sealed class GrainTimingOptions
     public bool SubjectSnapshotWrites { get; set; }
 
     /// <summary>
+    /// How many ledger entries a subject folds past its last written snapshot before it writes a new one (coalesced by
+    /// <see cref="StateWriteDelay"/>; also on deactivation only when that many are pending). A snapshot only saves the
+    /// catch-up read of those entries on the next activation, which reads the ledger past the watermark anyway: for a
+    /// subject with a handful of records the write costs more than the read it saves.
+    /// </summary>
+    public int SnapshotAfterEntries { get; set; } = 16;
+
+    /// <summary>
     /// Whether a village or region whose last activation did not end cleanly (its silo was killed) rebuilds its
     /// entries from its children on activation: its snapshot may be up to <see cref="StateWriteDelay"/> old, and
     /// children do not resend summaries that did not change. On in the durable profile.

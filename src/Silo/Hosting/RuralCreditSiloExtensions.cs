@@ -93,8 +93,8 @@ public static class RuralCreditSiloExtensions
             .Validate(o => o.PersonIdSecret.Length >= 16, "Identity:PersonIdSecret must have at least 16 characters.")
             .ValidateOnStart();
         services.AddOptions<GrainTimingOptions>().Bind(configuration.GetSection(GrainTimingOptions.SectionName))
-            .Validate(o => o.PropagationInterval >= TimeSpan.Zero && o.StateWriteDelay >= TimeSpan.Zero && o.RefreshPeriod >= TimeSpan.FromMinutes(1) && o.DomainRefreshInterval > TimeSpan.Zero,
-                "Grains timings must not be negative; RefreshPeriod at least one minute.")
+            .Validate(o => o.PropagationInterval >= TimeSpan.Zero && o.StateWriteDelay >= TimeSpan.Zero && o.RefreshPeriod >= TimeSpan.FromMinutes(1) && o.DomainRefreshInterval > TimeSpan.Zero && o.SnapshotAfterEntries >= 1,
+                "Grains timings must not be negative; RefreshPeriod at least one minute; SnapshotAfterEntries at least 1.")
             .ValidateOnStart();
         services.AddOptions<CreditPolicyOptions>().Bind(configuration.GetSection(CreditPolicyOptions.SectionName));
         services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.SectionName))
