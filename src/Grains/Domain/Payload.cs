@@ -82,16 +82,42 @@ public static class Payload
     /// <summary>A numeric field of a payload, or null.</summary>
     public static double? GetNumber(string payloadJson, string field)
     {
-        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(payloadJson));
-        return FindValue(ref reader, field) && reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var d) ? d : null;
+        var buffer = Utf8(payloadJson, out var rented);
+        try
+        {
+            var reader = new Utf8JsonReader(buffer);
+            return FindValue(ref reader, field) && reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var d) ? d : null;
+        }
+        finally
+        {
+            Return(rented);
+        }
     }
 
     /// <summary>A string field of a payload, or null.</summary>
     public static string? GetString(string payloadJson, string field)
     {
-        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(payloadJson));
-        return FindValue(ref reader, field) && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        var buffer = Utf8(payloadJson, out var rented);
+        try
+        {
+            var reader = new Utf8JsonReader(buffer);
+            return FindValue(ref reader, field) && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        }
+        finally
+        {
+            Return(rented);
+        }
     }
+
+    /// <summary>The UTF-8 bytes of a payload in a pooled buffer (payloads are read on every fold: no garbage per read).</summary>
+    private static ReadOnlySpan<byte> Utf8(string payloadJson, out byte[] rented)
+    {
+        rented = System.Buffers.ArrayPool<byte>.Shared.Rent(System.Text.Encoding.UTF8.GetMaxByteCount(payloadJson.Length));
+        var length = System.Text.Encoding.UTF8.GetBytes(payloadJson, rented);
+        return rented.AsSpan(0, length);
+    }
+
+    private static void Return(byte[] rented) => System.Buffers.ArrayPool<byte>.Shared.Return(rented);
 
     /// <summary>A date field of a payload, or null.</summary>
     public static DateTimeOffset? GetDate(string payloadJson, string field) =>

@@ -13,7 +13,11 @@ public sealed class LedgerBatchContainer(StreamId streamId, LedgerEntry entry) :
 
     [Id(1)] public LedgerEntry Entry { get; } = entry;
 
-    public StreamSequenceToken SequenceToken => new EventSequenceTokenV2(Entry.Seq);
+    [NonSerialized]
+    private EventSequenceTokenV2? _token;
+
+    /// <summary>The entry's ledger sequence (made once: the pulling agent asks for it several times per delivery).</summary>
+    public StreamSequenceToken SequenceToken => _token ??= new EventSequenceTokenV2(Entry.Seq);
 
     public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>() =>
         Entry is T typed ? [Tuple.Create(typed, SequenceToken)] : [];
