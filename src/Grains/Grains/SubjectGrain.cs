@@ -56,8 +56,7 @@ public sealed class SubjectState
 [ImplicitStreamSubscription(RuralCreditConstants.SubjectRecordsNamespace)]
 public sealed partial class SubjectGrain(
     [PersistentState("subject", RuralCreditConstants.StorageName)] IPersistentState<SubjectState> state,
-    ICreditLedger ledger,
-    ISubjectDirectory directory,
+    SubjectArchiveReader archive,
     DomainCache domain,
     TimeProvider time,
     IOptions<GrainTimingOptions> timing,
@@ -82,9 +81,14 @@ public sealed partial class SubjectGrain(
         // registration to read nor ledger entries (ingest refuses unregistered subjects): nothing to catch up.
         if (RequestContext.Get(FirstRegistrationKey) is not true)
         {
-            // Registered but no snapshot yet (or no snapshots at all): the directory holds the registration.
-            S.Info ??= await directory.FindInfoAsync(this.GetPrimaryKeyString(), cancellationToken);
-            await CatchUpAsync(cancellationToken);
+            // Registered but no snapshot yet (or no snapshots at all): the directory holds the registration. Both
+            // reads go out at once: a cold read waits for the slower one, not for their sum.
+            var info = S.Info is null ? archive.FindInfoAsync(this.GetPrimaryKeyString()) : null;
+            await CatchUpAsync();
+            if (info is not null)
+            {
+                S.Info = await info;
+            }
         }
 
         // The village hears of this activation's summary once, even when nothing was caught up: entries folded here will
@@ -114,7 +118,7 @@ public sealed partial class SubjectGrain(
         if (item.PreviousSubjectSeq > S.LastLedgerSeq)
         {
             LogGap(this.GetPrimaryKeyString(), S.LastLedgerSeq, item.PreviousSubjectSeq);
-            await CatchUpAsync(CancellationToken.None);
+            await CatchUpAsync();
         }
         else
         {
@@ -298,7 +302,7 @@ public sealed partial class SubjectGrain(
 
     public async Task<SubjectSummary?> RefreshAsync()
     {
-        await CatchUpAsync(CancellationToken.None);
+        await CatchUpAsync();
         _lastSummary = null;
         return Publish();
     }
@@ -319,9 +323,9 @@ public sealed partial class SubjectGrain(
     }
 
     /// <summary>Reads and folds every ledger entry after the watermark.</summary>
-    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    private async Task CatchUpAsync()
     {
-        var missing = await ledger.ReadSubjectAsync(this.GetPrimaryKeyString(), S.LastLedgerSeq, cancellationToken);
+        var missing = await archive.ReadEntriesAsync(this.GetPrimaryKeyString(), S.LastLedgerSeq);
         foreach (var entry in missing)
         {
             Fold(entry);

@@ -38,6 +38,12 @@ public interface ICreditLedger
     /// <summary>Entries of a subject with sequence greater than <paramref name="afterSeq"/>, in order.</summary>
     ValueTask<IReadOnlyList<LedgerEntry>> ReadSubjectAsync(string subjectId, long afterSeq, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="ReadSubjectAsync"/> for many subjects at once (one round trip): the result has one list per request,
+    /// in the order of the requests.
+    /// </summary>
+    ValueTask<IReadOnlyList<IReadOnlyList<LedgerEntry>>> ReadSubjectsAsync(IReadOnlyList<(string SubjectId, long AfterSeq)> subjects, CancellationToken cancellationToken = default);
+
     /// <summary>A record by id with its current status, or null.</summary>
     ValueTask<LedgerRecord?> FindRecordAsync(string recordId, CancellationToken cancellationToken = default);
 

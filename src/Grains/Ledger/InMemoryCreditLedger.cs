@@ -87,6 +87,17 @@ public sealed class InMemoryCreditLedger(IOptions<LedgerOptions> options) : ICre
         }
     }
 
+    public async ValueTask<IReadOnlyList<IReadOnlyList<LedgerEntry>>> ReadSubjectsAsync(IReadOnlyList<(string SubjectId, long AfterSeq)> subjects, CancellationToken cancellationToken = default)
+    {
+        var results = new IReadOnlyList<LedgerEntry>[subjects.Count];
+        for (var i = 0; i < subjects.Count; i++)
+        {
+            results[i] = await ReadSubjectAsync(subjects[i].SubjectId, subjects[i].AfterSeq, cancellationToken);
+        }
+
+        return results;
+    }
+
     public ValueTask<IReadOnlyList<LedgerEntry>> ReadSubjectAsync(string subjectId, long afterSeq, CancellationToken cancellationToken = default)
     {
         lock (_gate)

@@ -21,8 +21,8 @@ public interface ISubjectDirectory
     /// <summary>Inserts or replaces registrations (one round trip); the last of a repeated id wins.</summary>
     ValueTask UpsertManyAsync(IReadOnlyList<SubjectInfo> subjects, CancellationToken cancellationToken = default);
 
-    /// <summary>The registration of a subject, or null.</summary>
-    ValueTask<SubjectInfo?> FindInfoAsync(string subjectId, CancellationToken cancellationToken = default);
+    /// <summary>The registrations of subjects (null where not registered), in the order asked (one round trip).</summary>
+    ValueTask<IReadOnlyList<SubjectInfo?>> FindInfosAsync(IReadOnlyList<string> subjectIds, CancellationToken cancellationToken = default);
 
     /// <summary>The members of a household as registered (subject id and village).</summary>
     ValueTask<IReadOnlyList<(string SubjectId, string VillageCode)>> ListByHouseholdAsync(string householdId, CancellationToken cancellationToken = default);
@@ -92,8 +92,8 @@ public sealed class InMemorySubjectDirectory : ISubjectDirectory
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<SubjectInfo?> FindInfoAsync(string subjectId, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(_infos.GetValueOrDefault(subjectId));
+    public ValueTask<IReadOnlyList<SubjectInfo?>> FindInfosAsync(IReadOnlyList<string> subjectIds, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult<IReadOnlyList<SubjectInfo?>>(subjectIds.Select(id => _infos.GetValueOrDefault(id)).ToList());
 
     public ValueTask<IReadOnlyList<(string SubjectId, string VillageCode)>> ListByHouseholdAsync(string householdId, CancellationToken cancellationToken = default)
     {

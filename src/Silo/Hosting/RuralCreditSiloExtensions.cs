@@ -102,6 +102,7 @@ public static class RuralCreditSiloExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SubjectArchiveReader>();
         services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         services.AddSingleton<DomainCache>();
         services.AddHostedService<DomainRefresher>();

@@ -181,6 +181,32 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
             $"SELECT {Columns} FROM rc_ledger WHERE subject_id = $1 AND seq > $2 ORDER BY seq",
             [subjectId, afterSeq], cancellationToken), "ledger read");
 
+    public ValueTask<IReadOnlyList<IReadOnlyList<LedgerEntry>>> ReadSubjectsAsync(IReadOnlyList<(string SubjectId, long AfterSeq)> subjects, CancellationToken cancellationToken = default) =>
+        PostgresErrors.Guard<IReadOnlyList<IReadOnlyList<LedgerEntry>>>(async () =>
+        {
+            var results = new List<LedgerEntry>[subjects.Count];
+            for (var i = 0; i < results.Length; i++)
+            {
+                results[i] = [];
+            }
+
+            await using var cmd = db.CreateCommand($"""
+                SELECT {string.Join(", ", Columns.Split(", ").Select(c => "l." + c))}, q.i
+                FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS q(subject_id, after_seq, i)
+                JOIN rc_ledger l ON l.subject_id = q.subject_id AND l.seq > q.after_seq
+                ORDER BY q.i, l.seq
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = subjects.Select(s => s.SubjectId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = subjects.Select(s => s.AfterSeq).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                results[(int)reader.GetInt64(17) - 1].Add(Read(reader));
+            }
+
+            return results;
+        }, "ledger read");
+
     public ValueTask<LedgerRecord?> FindRecordAsync(string recordId, CancellationToken cancellationToken = default) =>
         PostgresErrors.Guard(async () =>
         {

@@ -79,12 +79,19 @@ public sealed class PostgresSubjectDirectory(NpgsqlDataSource db) : ISubjectDire
         }, "subject directory write");
     }
 
-    public ValueTask<SubjectInfo?> FindInfoAsync(string subjectId, CancellationToken cancellationToken = default) =>
-        PostgresErrors.Guard(async () =>
+    public ValueTask<IReadOnlyList<SubjectInfo?>> FindInfosAsync(IReadOnlyList<string> subjectIds, CancellationToken cancellationToken = default) =>
+        PostgresErrors.Guard<IReadOnlyList<SubjectInfo?>>(async () =>
         {
-            await using var cmd = db.CreateCommand("SELECT info FROM rc_subjects WHERE subject_id = $1");
-            cmd.Parameters.Add(new NpgsqlParameter { Value = subjectId });
-            return await cmd.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<SubjectInfo>(json, Json) : null;
+            var found = new Dictionary<string, SubjectInfo?>(StringComparer.Ordinal);
+            await using var cmd = db.CreateCommand("SELECT subject_id, info FROM rc_subjects WHERE subject_id = ANY($1)");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = subjectIds.Distinct(StringComparer.Ordinal).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                found[reader.GetString(0)] = JsonSerializer.Deserialize<SubjectInfo>(reader.GetString(1), Json);
+            }
+
+            return subjectIds.Select(id => found.GetValueOrDefault(id)).ToList();
         }, "subject directory read");
 
     public ValueTask<IReadOnlyList<(string SubjectId, string VillageCode)>> ListByHouseholdAsync(string householdId, CancellationToken cancellationToken = default) =>

@@ -64,6 +64,23 @@ public abstract class CreditLedgerContract
     }
 
     [Fact]
+    public async Task Many_subjects_are_read_at_once_each_past_its_own_position_in_request_order()
+    {
+        var ledger = await CreateAsync();
+        var appended = await ledger.AppendAsync([Record("S1", "r1"), Record("S2", "r2"), Record("S1", "r3"), Record("S3", "r4")]);
+
+        var read = await ledger.ReadSubjectsAsync([("S3", 0), ("S1", appended[0].Seq), ("S9", 0), ("S1", 0), ("S2", appended[1].Seq)]);
+
+        Assert.Equal(5, read.Count);
+        Assert.Equal(["r4"], read[0].Select(e => e.RecordId));
+        Assert.Equal(["r3"], read[1].Select(e => e.RecordId));
+        Assert.Empty(read[2]);
+        Assert.Equal(["r1", "r3"], read[3].Select(e => e.RecordId));
+        Assert.Empty(read[4]);
+        Assert.Equal(await ledger.ReadSubjectAsync("S1", 0), read[3]);
+    }
+
+    [Fact]
     public async Task Entries_round_trip_with_every_field()
     {
         var ledger = await CreateAsync();

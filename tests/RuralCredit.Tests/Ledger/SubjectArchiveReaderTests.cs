@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using RuralCredit.Ledger;
+using RuralCredit.Models;
+using RuralCredit.Silo.Postgres;
+using RuralCredit.Tests.Postgres;
+
+namespace RuralCredit.Tests.Ledger;
+
+/// <summary>
+/// What subjects read on activation: many concurrent reads go out as few batched reads, each caller gets its own
+/// answer, and a failed batch fails its callers only.
+/// </summary>
+public sealed class SubjectArchiveReaderTests
+{
+    [Fact]
+    public async Task Concurrent_reads_are_batched_and_each_caller_gets_its_own_entries()
+    {
+        var inner = new InMemoryCreditLedger(Options.Create(new LedgerOptions { Partitions = 4 }));
+        var subjects = Enumerable.Range(0, 200).Select(i => $"S{i}").ToList();
+        await inner.AppendAsync(subjects.SelectMany(s => new[] { Entry(s, s + "-a"), Entry(s, s + "-b") }).ToList());
+        var ledger = new GatedLedger(inner);
+        var reader = new SubjectArchiveReader(ledger, new InMemorySubjectDirectory());
+
+        var reads = subjects.Select(s => reader.ReadEntriesAsync(s, 0)).ToList();
+        await Task.Delay(200); // the first batches are held at the gate while the others queue up
+        ledger.Open();
+        var results = await Task.WhenAll(reads);
+
+        for (var i = 0; i < subjects.Count; i++)
+        {
+            Assert.Equal([subjects[i] + "-a", subjects[i] + "-b"], results[i].Select(e => e.RecordId));
+        }
+
+        Assert.InRange(ledger.Batches, 1, 8); // 200 reads, at most 4 batches in flight, up to 256 reads each
+        Assert.Equal(subjects.Count, ledger.Requests);
+    }
+
+    [Fact]
+    public async Task A_failed_batch_fails_its_callers_and_the_next_read_goes_out_again()
+    {
+        var inner = new InMemoryCreditLedger(Options.Create(new LedgerOptions { Partitions = 4 }));
+        await inner.AppendAsync([Entry("S1", "r1")]);
+        var ledger = new GatedLedger(inner) { Fail = true };
+        ledger.Open();
+        var reader = new SubjectArchiveReader(ledger, new InMemorySubjectDirectory());
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => reader.ReadEntriesAsync("S1", 0));
+        ledger.Fail = false;
+        Assert.Equal("r1", Assert.Single(await reader.ReadEntriesAsync("S1", 0)).RecordId);
+    }
+
+    [Fact]
+    public async Task Registrations_are_found_in_request_order_in_memory_and_in_postgres()
+    {
+        var postgres = new PostgresSubjectDirectory(NpgsqlDataSource.Create(await PostgresServer.CreateDatabaseAsync("directory")));
+        foreach (ISubjectDirectory directory in new ISubjectDirectory[] { new InMemorySubjectDirectory(), postgres })
+        {
+            await directory.UpsertManyAsync([Info("S1", "张*"), Info("S2", "李*")]);
+            var reader = new SubjectArchiveReader(new InMemoryCreditLedger(Options.Create(new LedgerOptions())), directory);
+
+            var found = await Task.WhenAll(reader.FindInfoAsync("S2"), reader.FindInfoAsync("S9"), reader.FindInfoAsync("S1"), reader.FindInfoAsync("S2"));
+
+            Assert.Equal(["李*", null, "张*", "李*"], found.Select(i => i?.DisplayName));
+            Assert.Equal(["李*", null, "张*"], (await directory.FindInfosAsync(["S2", "S9", "S1"])).Select(i => i?.DisplayName));
+        }
+    }
+
+    private static SubjectInfo Info(string id, string displayName) => new()
+    {
+        SubjectId = id,
+        SubjectType = "farmer",
+        Name = displayName.Replace('*', '三'),
+        DisplayName = displayName,
+        MaskedId = "3213**********1234",
+        VillageCode = "321322100001",
+    };
+
+    private static LedgerEntry Entry(string subject, string recordId) => new()
+    {
+        SubjectId = subject,
+        RecordId = recordId,
+        CatalogCode = "TAX_ARREARS",
+        OccurredAt = new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero),
+        ReceivedAt = new DateTimeOffset(2026, 1, 2, 0, 0, 0, TimeSpan.Zero),
+        SourceDepartment = "tax",
+        ContentHash = recordId,
+    };
+
+    /// <summary>A ledger whose batched reads wait at a gate and are counted (or fail on demand).</summary>
+    private sealed class GatedLedger(ICreditLedger inner) : ICreditLedger
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _batches;
+        private int _requests;
+
+        public bool Fail { get; set; }
+
+        public int Batches => _batches;
+
+        public int Requests => _requests;
+
+        public int PartitionCount => inner.PartitionCount;
+
+        public void Open() => _gate.TrySetResult();
+
+        public async ValueTask<IReadOnlyList<IReadOnlyList<LedgerEntry>>> ReadSubjectsAsync(IReadOnlyList<(string SubjectId, long AfterSeq)> subjects, CancellationToken cancellationToken = default)
+        {
+            await _gate.Task;
+            if (Fail)
+            {
+                throw new InvalidOperationException("read failed");
+            }
+
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _requests, subjects.Count);
+            return await inner.ReadSubjectsAsync(subjects, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyList<AppendOutcome>> AppendAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken = default) => inner.AppendAsync(entries, cancellationToken);
+
+        public ValueTask<IReadOnlyList<LedgerEntry>> ReadPartitionAsync(int partition, long afterSeq, int maxCount, CancellationToken cancellationToken = default) => inner.ReadPartitionAsync(partition, afterSeq, maxCount, cancellationToken);
+
+        public ValueTask<IReadOnlyList<LedgerEntry>> ReadSubjectAsync(string subjectId, long afterSeq, CancellationToken cancellationToken = default) => inner.ReadSubjectAsync(subjectId, afterSeq, cancellationToken);
+
+        public ValueTask<LedgerRecord?> FindRecordAsync(string recordId, CancellationToken cancellationToken = default) => inner.FindRecordAsync(recordId, cancellationToken);
+
+        public ValueTask<long> GetCheckpointAsync(int partition, CancellationToken cancellationToken = default) => inner.GetCheckpointAsync(partition, cancellationToken);
+
+        public ValueTask SaveCheckpointAsync(int partition, long seq, CancellationToken cancellationToken = default) => inner.SaveCheckpointAsync(partition, seq, cancellationToken);
+
+        public ValueTask<long> CountAsync(CancellationToken cancellationToken = default) => inner.CountAsync(cancellationToken);
+    }
+}
