@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 using RuralCredit.Domain;
 using RuralCredit.Ledger;
 using RuralCredit.Models;
@@ -23,9 +24,10 @@ public sealed class HouseholdState
 /// the members' earned points less the household's redemptions. Non-reentrant: a redemption checks and debits in
 /// one turn, so concurrent redemptions can never overdraw.
 /// </summary>
+[PreferLocalPlacement]
 public sealed class HouseholdGrain(
     [PersistentState("household", RuralCreditConstants.StorageName)] IPersistentState<HouseholdState> state,
-    ISubjectDirectory directory,
+    SubjectArchiveReader archive,
     DomainCache domain,
     TimeProvider time,
     IOptionsMonitor<CreditPolicyOptions> policy) : Grain, IHouseholdGrain
@@ -36,7 +38,7 @@ public sealed class HouseholdGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var registered = await directory.ListByHouseholdAsync(this.GetPrimaryKeyString(), cancellationToken);
+        var registered = await archive.ListHouseholdAsync(this.GetPrimaryKeyString());
         if (registered.Count > 0)
         {
             S.Members = registered.Select(m => m.SubjectId).ToList();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 using RuralCredit.Domain;
@@ -54,6 +55,7 @@ public sealed class SubjectState
 /// or never loses nothing. Every fold sends the subject's whole summary to its village.
 /// </summary>
 [ImplicitStreamSubscription(RuralCreditConstants.SubjectRecordsNamespace)]
+[PreferLocalPlacement]
 public sealed partial class SubjectGrain(
     [PersistentState("subject", RuralCreditConstants.StorageName)] IPersistentState<SubjectState> state,
     SubjectArchiveReader archive,

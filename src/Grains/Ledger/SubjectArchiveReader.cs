@@ -3,9 +3,10 @@ using RuralCredit.Models;
 namespace RuralCredit.Ledger;
 
 /// <summary>
-/// What a subject grain reads on activation (its registration, its ledger entries past the snapshot's watermark),
-/// batched across the subjects that activate at the same time on this silo: a cold start of many subjects costs a few
-/// round trips per batch, not two per subject. A read that finds nothing else in flight goes out at once.
+/// What subject and household grains read on activation (a subject's registration and its ledger entries past the
+/// snapshot's watermark, a household's members), batched across the grains that activate at the same time on this
+/// silo: a cold start of many subjects costs a few round trips per batch, not one per read. A read that finds
+/// nothing else in flight goes out at once.
 /// </summary>
 public sealed class SubjectArchiveReader(ICreditLedger ledger, ISubjectDirectory directory)
 {
@@ -15,11 +16,17 @@ public sealed class SubjectArchiveReader(ICreditLedger ledger, ISubjectDirectory
     private readonly ReadBatcher<string, SubjectInfo?> _infos =
         new((batch, ct) => directory.FindInfosAsync(batch, ct));
 
+    private readonly ReadBatcher<string, IReadOnlyList<(string SubjectId, string VillageCode)>> _members =
+        new((batch, ct) => directory.ListByHouseholdsAsync(batch, ct));
+
     /// <summary>The subject's ledger entries with sequence greater than <paramref name="afterSeq"/>, in order.</summary>
     public Task<IReadOnlyList<LedgerEntry>> ReadEntriesAsync(string subjectId, long afterSeq) => _entries.ReadAsync((subjectId, afterSeq));
 
     /// <summary>The subject's registration, or null.</summary>
     public Task<SubjectInfo?> FindInfoAsync(string subjectId) => _infos.ReadAsync(subjectId);
+
+    /// <summary>The members of a household as registered (subject id and village).</summary>
+    public Task<IReadOnlyList<(string SubjectId, string VillageCode)>> ListHouseholdAsync(string householdId) => _members.ReadAsync(householdId);
 }
 
 /// <summary>

@@ -24,8 +24,8 @@ public interface ISubjectDirectory
     /// <summary>The registrations of subjects (null where not registered), in the order asked (one round trip).</summary>
     ValueTask<IReadOnlyList<SubjectInfo?>> FindInfosAsync(IReadOnlyList<string> subjectIds, CancellationToken cancellationToken = default);
 
-    /// <summary>The members of a household as registered (subject id and village).</summary>
-    ValueTask<IReadOnlyList<(string SubjectId, string VillageCode)>> ListByHouseholdAsync(string householdId, CancellationToken cancellationToken = default);
+    /// <summary>The members of households as registered (subject id and village), one list per household asked, in order (one round trip).</summary>
+    ValueTask<IReadOnlyList<IReadOnlyList<(string SubjectId, string VillageCode)>>> ListByHouseholdsAsync(IReadOnlyList<string> householdIds, CancellationToken cancellationToken = default);
 
     /// <summary>Every subject id of a type (for re-scoring).</summary>
     ValueTask<IReadOnlyList<string>> ListByTypeAsync(string subjectType, CancellationToken cancellationToken = default);
@@ -95,13 +95,15 @@ public sealed class InMemorySubjectDirectory : ISubjectDirectory
     public ValueTask<IReadOnlyList<SubjectInfo?>> FindInfosAsync(IReadOnlyList<string> subjectIds, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<IReadOnlyList<SubjectInfo?>>(subjectIds.Select(id => _infos.GetValueOrDefault(id)).ToList());
 
-    public ValueTask<IReadOnlyList<(string SubjectId, string VillageCode)>> ListByHouseholdAsync(string householdId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<IReadOnlyList<(string SubjectId, string VillageCode)>>> ListByHouseholdsAsync(IReadOnlyList<string> householdIds, CancellationToken cancellationToken = default)
     {
         lock (_households)
         {
-            return ValueTask.FromResult<IReadOnlyList<(string, string)>>(_households.TryGetValue(householdId, out var members)
-                ? members.Select(id => (id, _entries[id].VillageCode)).ToList()
-                : []);
+            return ValueTask.FromResult<IReadOnlyList<IReadOnlyList<(string, string)>>>(householdIds
+                .Select(household => (IReadOnlyList<(string, string)>)(_households.TryGetValue(household, out var members)
+                    ? members.Select(id => (id, _entries[id].VillageCode)).ToList()
+                    : []))
+                .ToList());
         }
     }
 

@@ -84,7 +84,7 @@ public sealed class PostgresSubjectDirectory(NpgsqlDataSource db) : ISubjectDire
         {
             var found = new Dictionary<string, SubjectInfo?>(StringComparer.Ordinal);
             await using var cmd = db.CreateCommand("SELECT subject_id, info FROM rc_subjects WHERE subject_id = ANY($1)");
-            cmd.Parameters.Add(new NpgsqlParameter { Value = subjectIds.Distinct(StringComparer.Ordinal).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            cmd.Parameters.Add(TextArray(subjectIds.Distinct(StringComparer.Ordinal)));
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -94,19 +94,24 @@ public sealed class PostgresSubjectDirectory(NpgsqlDataSource db) : ISubjectDire
             return subjectIds.Select(id => found.GetValueOrDefault(id)).ToList();
         }, "subject directory read");
 
-    public ValueTask<IReadOnlyList<(string SubjectId, string VillageCode)>> ListByHouseholdAsync(string householdId, CancellationToken cancellationToken = default) =>
-        PostgresErrors.Guard<IReadOnlyList<(string, string)>>(async () =>
+    public ValueTask<IReadOnlyList<IReadOnlyList<(string SubjectId, string VillageCode)>>> ListByHouseholdsAsync(IReadOnlyList<string> householdIds, CancellationToken cancellationToken = default) =>
+        PostgresErrors.Guard<IReadOnlyList<IReadOnlyList<(string, string)>>>(async () =>
         {
-            await using var cmd = db.CreateCommand("SELECT subject_id, village_code FROM rc_subjects WHERE household_id = $1 ORDER BY registered_at, subject_id");
-            cmd.Parameters.Add(new NpgsqlParameter { Value = householdId });
-            var members = new List<(string, string)>();
+            var lists = householdIds.Select(_ => new List<(string, string)>()).ToArray();
+            await using var cmd = db.CreateCommand("""
+                SELECT q.i, s.subject_id, s.village_code
+                FROM unnest($1::text[]) WITH ORDINALITY AS q(household_id, i)
+                JOIN rc_subjects s ON s.household_id = q.household_id
+                ORDER BY q.i, s.registered_at, s.subject_id
+                """);
+            cmd.Parameters.Add(TextArray(householdIds));
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                members.Add((reader.GetString(0), reader.GetString(1)));
+                lists[(int)reader.GetInt64(0) - 1].Add((reader.GetString(1), reader.GetString(2)));
             }
 
-            return members;
+            return lists;
         }, "subject directory read");
 
     private static NpgsqlParameter TextArray(IEnumerable<string?> values) =>

@@ -51,18 +51,23 @@ public sealed class SubjectArchiveReaderTests
     }
 
     [Fact]
-    public async Task Registrations_are_found_in_request_order_in_memory_and_in_postgres()
+    public async Task Registrations_and_household_members_are_found_in_request_order_in_memory_and_in_postgres()
     {
         var postgres = new PostgresSubjectDirectory(NpgsqlDataSource.Create(await PostgresServer.CreateDatabaseAsync("directory")));
         foreach (ISubjectDirectory directory in new ISubjectDirectory[] { new InMemorySubjectDirectory(), postgres })
         {
-            await directory.UpsertManyAsync([Info("S1", "张*"), Info("S2", "李*")]);
+            await directory.UpsertManyAsync([Info("S1", "张*") with { HouseholdId = "H1" }, Info("S2", "李*")]);
+            await directory.UpsertManyAsync([Info("S3", "王*") with { HouseholdId = "H1" }]);
             var reader = new SubjectArchiveReader(new InMemoryCreditLedger(Options.Create(new LedgerOptions())), directory);
 
             var found = await Task.WhenAll(reader.FindInfoAsync("S2"), reader.FindInfoAsync("S9"), reader.FindInfoAsync("S1"), reader.FindInfoAsync("S2"));
 
             Assert.Equal(["李*", null, "张*", "李*"], found.Select(i => i?.DisplayName));
             Assert.Equal(["李*", null, "张*"], (await directory.FindInfosAsync(["S2", "S9", "S1"])).Select(i => i?.DisplayName));
+
+            var households = await Task.WhenAll(reader.ListHouseholdAsync("H9"), reader.ListHouseholdAsync("H1"));
+            Assert.Empty(households[0]);
+            Assert.Equal([("S1", "321322100001"), ("S3", "321322100001")], households[1]);
         }
     }
 
