@@ -22,6 +22,9 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
         "seq, partition, subject_id, previous_subject_seq, kind, record_id, catalog_code, catalog_version, occurred_at, " +
         "received_at, source_department, payload, supersedes, new_status, actor, reason, content_hash";
 
+    /// <summary><see cref="Columns"/> of the ledger aliased <c>l</c> in a join.</summary>
+    private static readonly string JoinedColumns = string.Join(", ", Columns.Split(", ").Select(c => "l." + c));
+
     public int PartitionCount { get; } = options.Value.Partitions;
 
     public ValueTask<IReadOnlyList<AppendOutcome>> AppendAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken = default) =>
@@ -191,7 +194,7 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
             }
 
             await using var cmd = db.CreateCommand($"""
-                SELECT {string.Join(", ", Columns.Split(", ").Select(c => "l." + c))}, q.i
+                SELECT {JoinedColumns}, q.i
                 FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS q(subject_id, after_seq, i)
                 JOIN rc_ledger l ON l.subject_id = q.subject_id AND l.seq > q.after_seq
                 ORDER BY q.i, l.seq

@@ -274,6 +274,23 @@ public sealed class ClusterProcesses : IDisposable
         return silo;
     }
 
+    /// <summary>Single-line, timestamped console logs: each process's log file reads as one timeline.</summary>
+    private static readonly string[] ConsoleArguments =
+    [
+        "--Logging:Console:FormatterName=simple",
+        "--Logging:Console:FormatterOptions:SingleLine=true",
+        "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff ",
+    ];
+
+    /// <summary>What silos and API hosts share: the postgres profile, this cluster's database and ids.</summary>
+    private string[] ClusterArguments() =>
+    [
+        "--RuralCredit:Profile=postgres",
+        $"--ConnectionStrings:RuralCredit={ConnectionString}",
+        $"--Orleans:ClusterId={ClusterId}",
+        $"--Orleans:ServiceId={ClusterId}",
+    ];
+
     /// <summary>Starts a silo without waiting.</summary>
     public NodeProcess StartSilo()
     {
@@ -282,10 +299,7 @@ public sealed class ClusterProcesses : IDisposable
         string[] args =
         [
             Path.Combine(SiloDirectory, "RuralCredit.Silo.dll"),
-            "--RuralCredit:Profile=postgres",
-            $"--ConnectionStrings:RuralCredit={ConnectionString}",
-            $"--Orleans:ClusterId={ClusterId}",
-            $"--Orleans:ServiceId={ClusterId}",
+            .. ClusterArguments(),
             $"--Orleans:SiloPort={siloPort}",
             $"--Orleans:GatewayPort={gatewayPort}",
             $"--Orleans:DashboardPort={dashboardPort}",
@@ -298,9 +312,7 @@ public sealed class ClusterProcesses : IDisposable
             "--Logging:LogLevel:Orleans.Runtime.MembershipService=Information",
             "--Logging:LogLevel:Orleans.Runtime.Silo=Information",
             "--Logging:LogLevel:Polly=Warning",
-            "--Logging:Console:FormatterName=simple",
-            "--Logging:Console:FormatterOptions:SingleLine=true",
-            "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff ",
+            .. ConsoleArguments,
         ];
         return Start($"silo-{n}", "silo", SiloDirectory, args, dashboardPort, siloPort, gatewayPort);
     }
@@ -322,16 +334,11 @@ public sealed class ClusterProcesses : IDisposable
         [
             Path.Combine(ApiDirectory, "RuralCredit.ApiHost.dll"),
             "--urls", $"http://127.0.0.1:{port}",
-            "--RuralCredit:Profile=postgres",
-            $"--ConnectionStrings:RuralCredit={ConnectionString}",
-            $"--Orleans:ClusterId={ClusterId}",
-            $"--Orleans:ServiceId={ClusterId}",
+            .. ClusterArguments(),
             "--Auth:AllowDevelopmentKeys=true",
             "--Logging:LogLevel:RuralCredit.Access=Warning",
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
-            "--Logging:Console:FormatterName=simple",
-            "--Logging:Console:FormatterOptions:SingleLine=true",
-            "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff ",
+            .. ConsoleArguments,
         ];
         return Start($"api-{n}", "api", ApiDirectory, args, port, null, null);
     }
