@@ -52,7 +52,7 @@ public sealed class SubjectState
 /// <summary>
 /// A subject (涉农主体). Folds its ledger entries, delivered at least once by the ledger stream, exactly once
 /// (by sequence). On activation it catches up from the ledger past its watermark, so a snapshot written late
-/// or never loses nothing. Every fold sends the subject's whole summary to its village.
+/// or never loses nothing. Every delivery that folds something sends the subject's whole summary to its village.
 /// </summary>
 [ImplicitStreamSubscription(RuralCreditConstants.SubjectRecordsNamespace)]
 [PreferLocalPlacement]
@@ -62,7 +62,7 @@ public sealed partial class SubjectGrain(
     DomainCache domain,
     TimeProvider time,
     IOptions<GrainTimingOptions> timing,
-    ILogger<SubjectGrain> logger) : Grain, ISubjectGrain, IStreamSubscriptionObserver, IAsyncObserver<LedgerEntry>
+    ILogger<SubjectGrain> logger) : Grain, ISubjectGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<LedgerEntry>
 {
     /// <summary>Request context flag set by registration for a subject id the directory does not know yet.</summary>
     public const string FirstRegistrationKey = "rc-first-registration";
@@ -110,24 +110,38 @@ public sealed partial class SubjectGrain(
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         await handleFactory.Create<LedgerEntry>().ResumeAsync(this);
 
-    public async Task OnNextAsync(LedgerEntry item, StreamSequenceToken? token = null)
+    /// <summary>
+    /// Folds the entries of one delivery (the pulling agent hands over every cached entry of this subject at once, in
+    /// ledger order) and sends the summary once.
+    /// </summary>
+    public async Task OnNextAsync(IList<SequentialItem<LedgerEntry>> items)
     {
-        if (item.Seq <= S.LastLedgerSeq)
+        var folded = false;
+        foreach (var sequential in items)
         {
-            return; // redelivery: already folded
-        }
+            var item = sequential.Item;
+            if (item.Seq <= S.LastLedgerSeq)
+            {
+                continue; // redelivery: already folded
+            }
 
-        if (item.PreviousSubjectSeq > S.LastLedgerSeq)
-        {
-            LogGap(this.GetPrimaryKeyString(), S.LastLedgerSeq, item.PreviousSubjectSeq);
-            await CatchUpAsync();
-        }
-        else
-        {
+            if (item.PreviousSubjectSeq > S.LastLedgerSeq)
+            {
+                // The ledger holds this entry and everything before it: catching up folds the rest of the delivery too.
+                LogGap(this.GetPrimaryKeyString(), S.LastLedgerSeq, item.PreviousSubjectSeq);
+                await CatchUpAsync();
+                folded = true;
+                break;
+            }
+
             Fold(item);
+            folded = true;
         }
 
-        Publish();
+        if (folded)
+        {
+            Publish();
+        }
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -282,7 +296,7 @@ public sealed partial class SubjectGrain(
                 PayloadJson = r.Entry.PayloadJson,
                 Supersedes = r.Entry.Supersedes,
                 LedgerSeq = r.Entry.Seq,
-                History = r.History ?? [],
+                History = r.History is null ? [] : [.. r.History], // a copy: the view is immutable, the archive is not
             };
         }).ToList();
         return Task.FromResult<IReadOnlyList<RecordView>>(views);

@@ -113,7 +113,8 @@ public static class RuralCreditSiloExtensions
             stream.Configure<StreamPullingAgentOptions>(ob => ob.Configure(o =>
             {
                 o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20);
-                o.BatchContainerBatchSize = 1;
+                // Every cached entry of a subject goes out in one delivery (one grain call, one summary), up to this many.
+                o.BatchContainerBatchSize = 64;
                 o.StreamInactivityPeriod = TimeSpan.FromMinutes(2);
             }));
         });

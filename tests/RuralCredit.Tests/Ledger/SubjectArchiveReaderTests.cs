@@ -3,6 +3,7 @@ using Npgsql;
 using RuralCredit.Ledger;
 using RuralCredit.Models;
 using RuralCredit.Silo.Postgres;
+using RuralCredit.Tests.Infrastructure;
 using RuralCredit.Tests.Postgres;
 
 namespace RuralCredit.Tests.Ledger;
@@ -93,7 +94,7 @@ public sealed class SubjectArchiveReaderTests
     };
 
     /// <summary>A ledger whose batched reads wait at a gate and are counted (or fail on demand).</summary>
-    private sealed class GatedLedger(ICreditLedger inner) : ICreditLedger
+    private sealed class GatedLedger(ICreditLedger inner) : DelegatingLedger(inner)
     {
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _batches;
@@ -105,11 +106,9 @@ public sealed class SubjectArchiveReaderTests
 
         public int Requests => _requests;
 
-        public int PartitionCount => inner.PartitionCount;
-
         public void Open() => _gate.TrySetResult();
 
-        public async ValueTask<IReadOnlyList<IReadOnlyList<LedgerEntry>>> ReadSubjectsAsync(IReadOnlyList<(string SubjectId, long AfterSeq)> subjects, CancellationToken cancellationToken = default)
+        public override async ValueTask<IReadOnlyList<IReadOnlyList<LedgerEntry>>> ReadSubjectsAsync(IReadOnlyList<(string SubjectId, long AfterSeq)> subjects, CancellationToken cancellationToken = default)
         {
             await _gate.Task;
             if (Fail)
@@ -119,21 +118,7 @@ public sealed class SubjectArchiveReaderTests
 
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _requests, subjects.Count);
-            return await inner.ReadSubjectsAsync(subjects, cancellationToken);
+            return await Inner.ReadSubjectsAsync(subjects, cancellationToken);
         }
-
-        public ValueTask<IReadOnlyList<AppendOutcome>> AppendAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken = default) => inner.AppendAsync(entries, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerEntry>> ReadPartitionAsync(int partition, long afterSeq, int maxCount, CancellationToken cancellationToken = default) => inner.ReadPartitionAsync(partition, afterSeq, maxCount, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerEntry>> ReadSubjectAsync(string subjectId, long afterSeq, CancellationToken cancellationToken = default) => inner.ReadSubjectAsync(subjectId, afterSeq, cancellationToken);
-
-        public ValueTask<LedgerRecord?> FindRecordAsync(string recordId, CancellationToken cancellationToken = default) => inner.FindRecordAsync(recordId, cancellationToken);
-
-        public ValueTask<long> GetCheckpointAsync(int partition, CancellationToken cancellationToken = default) => inner.GetCheckpointAsync(partition, cancellationToken);
-
-        public ValueTask SaveCheckpointAsync(int partition, long seq, CancellationToken cancellationToken = default) => inner.SaveCheckpointAsync(partition, seq, cancellationToken);
-
-        public ValueTask<long> CountAsync(CancellationToken cancellationToken = default) => inner.CountAsync(cancellationToken);
     }
 }
