@@ -72,6 +72,7 @@ public sealed partial class SubjectGrain(
     private long _summaryVersion;
     private SubjectSummary? _lastSummary;
     private IGrainTimer? _resend;
+    private IVillageGrain? _village;
 
     private SubjectState S => state.State;
 
@@ -433,7 +434,13 @@ public sealed partial class SubjectGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<IVillageGrain>(villageCode).UpdateSubjectAsync(summary);
+            // The reference is kept: making one reads the interface's attributes, once per call otherwise.
+            if (_village is null || _village.GetPrimaryKeyString() != villageCode)
+            {
+                _village = GrainFactory.GetGrain<IVillageGrain>(villageCode);
+            }
+
+            await _village.UpdateSubjectAsync(summary);
         }
         catch (Exception e)
         {
