@@ -1,26 +1,52 @@
-using Orleans.Timers;
+using RuralCredit.Domain;
 
 namespace RuralCredit.Grains;
 
 /// <summary>
-/// Coalesces upward propagation: the first change after a quiet interval is sent at once (next turn), later
-/// changes at most once per <c>interval</c>.
+/// Coalesces upward propagation to at most one push per <c>interval</c>. The first change after a quiet interval is
+/// pushed at once (next turn). Under sustained change a region pushes on a beat shared by its whole level: every
+/// interval at a phase of the clock that depends on the level (villages at 0, townships a quarter interval later,
+/// counties half an interval later), so that a township pushes just after its villages did and a county just after
+/// its townships: a change climbs village → township → county → city within about one interval instead of waiting
+/// a whole interval at each level.
 /// </summary>
-internal sealed class Propagation(Grain grain, TimeSpan interval, Func<Task> push)
+internal sealed class Propagation(Grain grain, TimeSpan interval, Func<TimeSpan> phase, TimeProvider time, Func<Task> push)
 {
     private IGrainTimer? _timer;
-    private long _lastPushTicks = long.MinValue / 2;
+
+    /// <summary>When the last push was due (monotonic ticks): the next one is due an interval later.</summary>
+    private long _lastDue = long.MinValue / 2;
+    private int _generation;
 
     public void Request()
     {
         if (_timer is not null)
         {
+            // Under load a timer's tick waits in the grain's queue behind messages like this one: the change that finds
+            // the beat already due pushes at once.
+            if (time.GetTimestamp() >= _lastDue)
+            {
+                _ = FireAsync();
+            }
+
             return;
         }
 
-        var elapsed = TimeSpan.FromTicks(Environment.TickCount64 * TimeSpan.TicksPerMillisecond - _lastPushTicks);
-        var due = elapsed >= interval ? TimeSpan.Zero : interval - elapsed;
-        _timer = grain.RegisterGrainTimer(static (self, ct) => self.FireAsync(), this, new GrainTimerCreationOptions
+        var now = time.GetTimestamp();
+        var earliest = _lastDue + (long)(interval.TotalSeconds * time.TimestampFrequency);
+        TimeSpan due;
+        if (now >= earliest || interval <= TimeSpan.Zero)
+        {
+            due = TimeSpan.Zero;
+            _lastDue = now;
+        }
+        else
+        {
+            due = PropagationBeat.Until(time.GetUtcNow(), time.GetElapsedTime(now, earliest), interval, phase());
+            _lastDue = now + (long)(due.TotalSeconds * time.TimestampFrequency);
+        }
+
+        _timer = grain.RegisterGrainTimer(static (tick, ct) => tick.Self.OnTickAsync(tick.Generation), (Self: this, Generation: ++_generation), new GrainTimerCreationOptions
         {
             DueTime = due,
             Period = Timeout.InfiniteTimeSpan,
@@ -29,11 +55,14 @@ internal sealed class Propagation(Grain grain, TimeSpan interval, Func<Task> pus
         });
     }
 
+    /// <summary>A tick of a timer that an earlier push already replaced is ignored.</summary>
+    private Task OnTickAsync(int generation) => generation == _generation && _timer is not null ? FireAsync() : Task.CompletedTask;
+
     private async Task FireAsync()
     {
         _timer?.Dispose();
         _timer = null;
-        _lastPushTicks = Environment.TickCount64 * TimeSpan.TicksPerMillisecond;
+        _lastDue = Math.Min(_lastDue, time.GetTimestamp()); // a clock that stands still must not push the beat away
         await push();
     }
 }

@@ -33,7 +33,7 @@ public sealed class RegionGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _publisher = new RegionSummaryPublisher<RegionState>(this, GrainFactory, state, timing.Value, time, Aggregate, () => S.Info?.ParentCode);
+        _publisher = new RegionSummaryPublisher<RegionState>(this, GrainFactory, state, timing.Value, time, Aggregate, () => S.Info?.ParentCode, () => S.Info?.Level);
         await CrashRecovery.ActivateAsync(this, state, timing.Value.ReconcileAfterCrash, static self => self.ReconcileAsync());
     }
 

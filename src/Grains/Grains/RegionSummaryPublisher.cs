@@ -27,14 +27,15 @@ internal sealed class RegionSummaryPublisher<TState>
         GrainTimingOptions timing,
         TimeProvider time,
         Func<DateTimeOffset, RegionSummary> aggregate,
-        Func<string?> parentCode)
+        Func<string?> parentCode,
+        Func<string?> level)
     {
         _grains = grains;
         _time = time;
         _aggregate = aggregate;
         _parentCode = parentCode;
         _writer = new DeferredWrite<TState>(grain, state, timing.StateWriteDelay, enabled: true);
-        _propagation = new Propagation(grain, timing.PropagationInterval, PushAsync);
+        _propagation = new Propagation(grain, timing.PropagationInterval, () => PropagationBeat.PhaseOf(level(), timing.PropagationInterval), time, PushAsync);
     }
 
     /// <summary>The state changed: recompute on the next read, write it soon, tell the parent.</summary>

@@ -40,7 +40,7 @@ public sealed class VillageGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _publisher = new RegionSummaryPublisher<VillageState>(this, GrainFactory, state, timing.Value, time, Aggregate, () => S.Info?.ParentCode);
+        _publisher = new RegionSummaryPublisher<VillageState>(this, GrainFactory, state, timing.Value, time, Aggregate, () => S.Info?.ParentCode, static () => RegionLevels.Village);
         await CrashRecovery.ActivateAsync(this, state, timing.Value.ReconcileAfterCrash, static self => self.ReconcileAsync());
     }
 
