@@ -19,6 +19,7 @@ public sealed class RecordIngestGrain(
     ICreditLedger ledger,
     ISubjectDirectory directory,
     DomainCache domain,
+    IngestBackPressure backPressure,
     TimeProvider time,
     IOptions<IdentityOptions> identity) : Grain, IRecordIngestGrain
 {
@@ -73,6 +74,11 @@ public sealed class RecordIngestGrain(
             inBatch[r.RecordId] = (entry!.ContentHash, i);
             entries.Add(entry);
             entryIndex.Add(i);
+        }
+
+        if (entries.Count > 0)
+        {
+            await backPressure.WaitForRoomAsync(cancellationToken);
         }
 
         var appended = entries.Count == 0 ? [] : await ledger.AppendAsync(entries, cancellationToken);

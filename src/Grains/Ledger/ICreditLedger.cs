@@ -53,6 +53,12 @@ public interface ICreditLedger
     /// <summary>Stores the last delivered sequence of a partition (never moves backwards).</summary>
     ValueTask SaveCheckpointAsync(int partition, long seq, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Entries appended but not yet delivered by the ledger stream (past their partition's checkpoint), counted up to
+    /// <paramref name="limit"/>: what ingest back-pressure watches.
+    /// </summary>
+    ValueTask<long> CountUndeliveredAsync(long limit, CancellationToken cancellationToken = default);
+
     /// <summary>Total entries appended.</summary>
     ValueTask<long> CountAsync(CancellationToken cancellationToken = default);
 }

@@ -138,6 +138,20 @@ public sealed class InMemoryCreditLedger(IOptions<LedgerOptions> options) : ICre
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask<long> CountUndeliveredAsync(long limit, CancellationToken cancellationToken = default)
+    {
+        long count = 0;
+        lock (_gate)
+        {
+            for (var p = 0; p < _partitions.Length && count < limit; p++)
+            {
+                count += _partitions[p].Count - FirstAfter(_partitions[p], _checkpoints[p]);
+            }
+        }
+
+        return ValueTask.FromResult(Math.Min(count, limit));
+    }
+
     public ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
     {
         lock (_gate)

@@ -101,7 +101,11 @@ public static class RuralCreditSiloExtensions
             .Validate(o => o.Partitions is >= 1 and <= 256, "Ledger:Partitions must be between 1 and 256.")
             .ValidateOnStart();
 
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName))
+            .Validate(o => o.MaxUndelivered >= 0 && o.MaxWait >= TimeSpan.Zero, "Ingest:MaxUndelivered and Ingest:MaxWait must not be negative.")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IngestBackPressure>();
         services.AddSingleton<SubjectArchiveReader>();
         services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         services.AddSingleton<DomainCache>();

@@ -242,6 +242,26 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
         }, "checkpoint write");
 
+    public ValueTask<long> CountUndeliveredAsync(long limit, CancellationToken cancellationToken = default) =>
+        PostgresErrors.Guard(async () =>
+        {
+            // Per partition an index range scan past its checkpoint, stopped at the limit: the cost is bounded by it.
+            await using var cmd = db.CreateCommand("""
+                SELECT coalesce(sum(y.n), 0)::bigint
+                FROM generate_series(0, $2 - 1) AS p(partition)
+                CROSS JOIN LATERAL (
+                    SELECT count(*) AS n FROM (
+                        SELECT 1 FROM rc_ledger l
+                        WHERE l.partition = p.partition
+                          AND l.seq > coalesce((SELECT c.seq FROM rc_stream_checkpoints c WHERE c.provider = $1 AND c.partition = p.partition), 0)
+                        LIMIT $3) AS x) AS y
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = RuralCreditConstants.LedgerStreamProvider });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = PartitionCount });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = limit });
+            return Math.Min((long)(await cmd.ExecuteScalarAsync(cancellationToken))!, limit);
+        }, "ledger count");
+
     public ValueTask<long> CountAsync(CancellationToken cancellationToken = default) =>
         PostgresErrors.Guard(async () =>
         {

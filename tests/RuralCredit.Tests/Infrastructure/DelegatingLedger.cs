@@ -31,5 +31,8 @@ public abstract class DelegatingLedger(ICreditLedger inner) : ICreditLedger
     public virtual ValueTask SaveCheckpointAsync(int partition, long seq, CancellationToken cancellationToken = default) =>
         Inner.SaveCheckpointAsync(partition, seq, cancellationToken);
 
+    public virtual ValueTask<long> CountUndeliveredAsync(long limit, CancellationToken cancellationToken = default) =>
+        Inner.CountUndeliveredAsync(limit, cancellationToken);
+
     public virtual ValueTask<long> CountAsync(CancellationToken cancellationToken = default) => Inner.CountAsync(cancellationToken);
 }

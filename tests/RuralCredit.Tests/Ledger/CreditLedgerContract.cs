@@ -162,6 +162,35 @@ public abstract class CreditLedgerContract
     }
 
     [Fact]
+    public async Task Undelivered_entries_are_those_past_their_partition_checkpoint_counted_up_to_the_limit()
+    {
+        var ledger = await CreateAsync(partitions: 4);
+        Assert.Equal(0, await ledger.CountUndeliveredAsync(100));
+        var subjects = Enumerable.Range(0, 12).Select(i => $"U{i}").ToList();
+        var appended = await ledger.AppendAsync(subjects.Select((s, i) => Record(s, $"u-{i}")).ToList());
+        Assert.Equal(12, await ledger.CountUndeliveredAsync(100));
+        Assert.Equal(5, await ledger.CountUndeliveredAsync(5));
+
+        // Deliver every entry of one partition, and the first of another: only the rest is undelivered.
+        var partitionOf = subjects.Select(s => LedgerPartitioner.PartitionOf(s, 4)).ToList();
+        var full = partitionOf[0];
+        var inFull = Enumerable.Range(0, 12).Where(i => partitionOf[i] == full).ToList();
+        await ledger.SaveCheckpointAsync(full, appended[inFull[^1]].Seq);
+        var other = partitionOf.First(p => p != full);
+        var firstOfOther = Enumerable.Range(0, 12).First(i => partitionOf[i] == other);
+        await ledger.SaveCheckpointAsync(other, appended[firstOfOther].Seq);
+        Assert.Equal(12 - inFull.Count - 1, await ledger.CountUndeliveredAsync(100));
+
+        // Checkpoints of the partitions that hold nothing past them leave nothing to count.
+        for (var p = 0; p < 4; p++)
+        {
+            await ledger.SaveCheckpointAsync(p, appended[^1].Seq);
+        }
+
+        Assert.Equal(0, await ledger.CountUndeliveredAsync(100));
+    }
+
+    [Fact]
     public async Task Concurrent_appenders_of_the_same_records_store_them_once_and_a_reader_steps_over_nothing()
     {
         var ledger = await CreateAsync(partitions: 2);
