@@ -59,6 +59,7 @@ public sealed class SubjectState
 public sealed partial class SubjectGrain(
     [PersistentState("subject", RuralCreditConstants.StorageName)] IPersistentState<SubjectState> state,
     SubjectArchiveReader archive,
+    VillageReferences villages,
     DomainCache domain,
     TimeProvider time,
     IOptions<GrainTimingOptions> timing,
@@ -72,7 +73,6 @@ public sealed partial class SubjectGrain(
     private long _summaryVersion;
     private SubjectSummary? _lastSummary;
     private IGrainTimer? _resend;
-    private IVillageGrain? _village;
 
     private SubjectState S => state.State;
 
@@ -434,13 +434,7 @@ public sealed partial class SubjectGrain(
     {
         try
         {
-            // The reference is kept: making one reads the interface's attributes, once per call otherwise.
-            if (_village is null || _village.GetPrimaryKeyString() != villageCode)
-            {
-                _village = GrainFactory.GetGrain<IVillageGrain>(villageCode);
-            }
-
-            await _village.UpdateSubjectAsync(summary);
+            await villages.Get(villageCode).UpdateSubjectAsync(summary);
         }
         catch (Exception e)
         {

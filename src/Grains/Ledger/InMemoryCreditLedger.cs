@@ -49,6 +49,7 @@ public sealed class InMemoryCreditLedger(IOptions<LedgerOptions> options) : ICre
                 {
                     Seq = ++_seq,
                     PreviousSubjectSeq = subjectEntries.Count == 0 ? 0 : subjectEntries[^1].Seq,
+                    SubjectId = subjectEntries.Count == 0 ? entry.SubjectId : subjectEntries[0].SubjectId, // one copy per subject
                 };
                 subjectEntries.Add(stored);
                 _partitions[LedgerPartitioner.PartitionOf(entry.SubjectId, _partitions.Length)].Add(stored);

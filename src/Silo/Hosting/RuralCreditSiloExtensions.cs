@@ -8,6 +8,7 @@ using Orleans.Hosting;
 using Orleans.Storage;
 using Orleans.Streams;
 using RuralCredit.Domain;
+using RuralCredit.Grains;
 using RuralCredit.Hosting;
 using RuralCredit.Ledger;
 using RuralCredit.Silo.Postgres;
@@ -107,6 +108,7 @@ public static class RuralCreditSiloExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IngestBackPressure>();
         services.AddSingleton<SubjectArchiveReader>();
+        services.AddSingleton<VillageReferences>();
         services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         services.AddSingleton<DomainCache>();
         services.AddHostedService<DomainRefresher>();
@@ -119,7 +121,9 @@ public static class RuralCreditSiloExtensions
                 o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20);
                 // Every cached entry of a subject goes out in one delivery (one grain call, one summary), up to this many.
                 o.BatchContainerBatchSize = 64;
-                o.StreamInactivityPeriod = TimeSpan.FromMinutes(2);
+                // A subject's stream is sparse (a record now and then): the agent forgets it soon after its last entry
+                // instead of keeping its delivery state for every subject that received anything in the last minutes.
+                o.StreamInactivityPeriod = TimeSpan.FromSeconds(10);
             }));
         });
         silo.AddDashboard();
