@@ -22,30 +22,44 @@ public static class Payload
             return "payload must be a JSON object";
         }
 
-        foreach (var (field, declared) in schema)
+        // The catalog's schemas are dictionaries: enumerating them as such does not box an enumerator per record.
+        if (schema is Dictionary<string, string> fields)
         {
-            var optional = declared.EndsWith('?');
-            var type = declared.TrimEnd('?');
-            if (!payload.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+            foreach (var (field, declared) in fields)
             {
-                if (!optional)
+                if (Check(payload, field, declared) is { } problem)
                 {
-                    return $"payload.{field} is required ({type})";
+                    return problem;
                 }
-
-                continue;
             }
 
-            if (!Matches(value, type))
+            return null;
+        }
+
+        foreach (var (field, declared) in schema)
+        {
+            if (Check(payload, field, declared) is { } problem)
             {
-                return $"payload.{field} must be of type {type}";
+                return problem;
             }
         }
 
         return null;
     }
 
-    private static bool Matches(JsonElement value, string type) => type switch
+    private static string? Check(JsonElement payload, string field, string declared)
+    {
+        var optional = declared.EndsWith('?');
+        var type = optional ? declared.AsSpan(0, declared.Length - 1) : declared.AsSpan();
+        if (!payload.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return optional ? null : $"payload.{field} is required ({type})";
+        }
+
+        return Matches(value, type) ? null : $"payload.{field} must be of type {type}";
+    }
+
+    private static bool Matches(JsonElement value, ReadOnlySpan<char> type) => type switch
     {
         "string" => value.ValueKind == JsonValueKind.String,
         "number" => value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var d) && double.IsFinite(d),

@@ -32,7 +32,7 @@ public sealed class RecordIngestGrain(
         var outcomes = new RecordOutcome?[records.Count];
         var entries = new List<LedgerEntry>(records.Count);
         var entryIndex = new List<int>(records.Count);
-        var inBatch = new Dictionary<string, (string Hash, int Index)>(StringComparer.Ordinal);
+        var inBatch = new Dictionary<string, (string Hash, int Index)>(records.Count, StringComparer.Ordinal);
         var duplicatesInBatch = new List<(int Index, int FirstIndex)>();
 
         // Subject ids first (person ids are keyed hashes), so that the directory is asked once for the whole batch.
@@ -105,7 +105,7 @@ public sealed class RecordIngestGrain(
         return outcomes.Select(o => o!).ToList();
     }
 
-    private async Task<(LedgerEntry? Entry, ItemError? Error)> ValidateAsync(
+    private async ValueTask<(LedgerEntry? Entry, ItemError? Error)> ValidateAsync(
         RecordSubmission r, string? resolvedSubjectId, IReadOnlyDictionary<string, DirectoryEntry> subjects, Submitter submitter, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(r.RecordId) || r.RecordId.Length > 128 || r.RecordId.Any(char.IsControl))
@@ -232,8 +232,34 @@ public sealed class RecordIngestGrain(
     /// <summary>The identity of a record's content: a resubmission is a duplicate exactly when this matches.</summary>
     public static string ContentHash(string catalogCode, string subjectId, DateTimeOffset occurredAt, string payloadJson, string? supersedes)
     {
-        var text = string.Join('\u001f', catalogCode, subjectId, occurredAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), payloadJson, supersedes ?? "");
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 12);
+        // SHA-256 of the fields joined by U+001F, in UTF-8, through a pooled buffer: only the hex result is allocated.
+        Span<char> ticks = stackalloc char[20];
+        occurredAt.UtcTicks.TryFormat(ticks, out var ticksLength, provider: System.Globalization.CultureInfo.InvariantCulture);
+        var length = (catalogCode.Length + subjectId.Length + ticksLength + payloadJson.Length + (supersedes?.Length ?? 0)) * 3 + 4;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = Utf8(catalogCode, buffer, 0);
+            written = Utf8(subjectId, buffer, Separator(buffer, written));
+            written = Utf8(ticks[..ticksLength], buffer, Separator(buffer, written));
+            written = Utf8(payloadJson, buffer, Separator(buffer, written));
+            written = Utf8(supersedes, buffer, Separator(buffer, written));
+            Span<byte> hash = stackalloc byte[32];
+            SHA256.HashData(buffer.AsSpan(0, written), hash);
+            return Convert.ToHexString(hash[..12]);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        static int Separator(byte[] buffer, int at)
+        {
+            buffer[at] = 0x1F;
+            return at + 1;
+        }
+
+        static int Utf8(ReadOnlySpan<char> text, byte[] buffer, int at) => at + Encoding.UTF8.GetBytes(text, buffer.AsSpan(at));
     }
 
     private static (LedgerEntry?, ItemError?) Fail(string code, string detail) => (null, new ItemError(code, detail));
