@@ -106,6 +106,23 @@ public sealed partial class SubjectGrain(
         {
             await _writer.FlushAsync();
         }
+
+        if (_resend is not null && S.Info is { } info)
+        {
+            // A summary the village has not received yet would wait for this subject's next activation: the resend timer
+            // dies with this one, so the current summary goes once more now.
+            _resend.Dispose();
+            _resend = null;
+            _summaryVersion = SummaryVersion.Next(_summaryVersion);
+            try
+            {
+                await villages.Get(info.VillageCode).UpdateSubjectAsync(BuildSummary(time.GetUtcNow(), _summaryVersion)).WaitAsync(cancellationToken);
+            }
+            catch (Exception e)
+            {
+                LogSendFailedOnDeactivation(info.SubjectId, info.VillageCode, e.GetType().Name);
+            }
+        }
     }
 
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
@@ -521,6 +538,9 @@ public sealed partial class SubjectGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Subject {SubjectId}: summary to village {VillageCode} failed ({Error}); sending it again")]
     private partial void LogSendFailed(string subjectId, string villageCode, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subject {SubjectId}: summary to village {VillageCode} failed again on deactivation ({Error}); the next activation sends it")]
+    private partial void LogSendFailedOnDeactivation(string subjectId, string villageCode, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Subject {SubjectId}: gap after sequence {Watermark} (entry follows {Previous}); catching up from the ledger")]
     private partial void LogGap(string subjectId, long watermark, long previous);

@@ -20,7 +20,7 @@ public sealed class IdempotencyTests(CreditApiFactory api)
         var batch = Batch(farmer);
         await api.SubmitAsync(batch);
         var before = await api.WaitForRecordCountAsync(farmer, batch.Length);
-        var region = await WaitForVillageAsync(village, batch.Length);
+        var region = await api.WaitForVillageAsync(village, batch.Length);
 
         var grain = api.Cluster.GetGrain<ISubjectGrain>(farmer);
         var grainId = grain.GetGrainId();
@@ -42,7 +42,7 @@ public sealed class IdempotencyTests(CreditApiFactory api)
         Assert.NotNull(summary);
         Assert.Equal(batch.Length, summary.RecentReceipts.Count);
         Assert.Equal(1, await api.Cluster.GetGrain<IVillageGrain>(village).RefreshAllAsync());
-        var regionAfter = await WaitForVillageAsync(village, batch.Length);
+        var regionAfter = await api.WaitForVillageAsync(village, batch.Length);
         Assert.Equal(region["subjects"]!.ToJsonString(), regionAfter["subjects"]!.ToJsonString());
         Assert.Equal(region.Num("meanScore"), regionAfter.Num("meanScore"));
         Assert.Equal(region["points"]!.ToJsonString(), regionAfter["points"]!.ToJsonString());
@@ -55,7 +55,7 @@ public sealed class IdempotencyTests(CreditApiFactory api)
         var farmer = await api.RegisterFarmerAsync(village);
         await api.SubmitAsync(Record(NewRecordId(), "GOV_FAMILY_VIRTUE", farmer, Day(), new JsonObject { ["event"] = "x" }));
         await api.WaitForRecordCountAsync(farmer, 1);
-        await WaitForVillageAsync(village, 1);
+        await api.WaitForVillageAsync(village, 1);
         await DeactivateAsync(farmer);
 
         // The stream activates the grain; its activation catches up from the ledger; the village must hear of it.
@@ -63,7 +63,7 @@ public sealed class IdempotencyTests(CreditApiFactory api)
 
         var profile = await api.WaitForRecordCountAsync(farmer, 2);
         Assert.Equal(550, profile.Int("score")); // 600 + 10 − 60
-        var region = await WaitForVillageAsync(village, 2);
+        var region = await api.WaitForVillageAsync(village, 2);
         Assert.Equal(550.0, region.Num("meanScore"));
         Assert.Equal(1, region["subjects"]!["byGrade"]!.Int("D"));
     }
@@ -88,7 +88,7 @@ public sealed class IdempotencyTests(CreditApiFactory api)
         Assert.Equal(ledgerBefore, await api.Ledger.CountAsync());
         var after = await api.ProfileAsync(farmer);
         Assert.Equal(WithoutAsOf(before), WithoutAsOf(after));
-        var region = await WaitForVillageAsync(village, batch.Length);
+        var region = await api.WaitForVillageAsync(village, batch.Length);
         Assert.Equal(1, region["subjects"]!.Int("total"));
     }
 
@@ -120,15 +120,5 @@ public sealed class IdempotencyTests(CreditApiFactory api)
         var copy = profile.DeepClone().AsObject();
         copy.Remove("asOf");
         return copy.ToJsonString();
-    }
-
-    private async Task<JsonNode> WaitForVillageAsync(string village, int records24h)
-    {
-        JsonNode? region = null;
-        await WaitUntilAsync(
-            async () => (region = await api.RegionAsync(village)).Int("records24h") == records24h && region["subjects"]!.Int("total") == 1,
-            Eventually,
-            () => $"village {village} should hold one subject with {records24h} records in 24 h: {region?.ToJsonString()}");
-        return region!;
     }
 }

@@ -232,6 +232,17 @@ public class CreditApiFactory : WebApplicationFactory<EngineReadyCheck>, IAsyncL
         return profile!;
     }
 
+    /// <summary>Waits until a village holds one subject and <paramref name="records24h"/> records of the last 24 h; returns it.</summary>
+    public async Task<JsonNode> WaitForVillageAsync(string village, int records24h)
+    {
+        JsonNode? region = null;
+        await WaitUntilAsync(
+            async () => (region = await RegionAsync(village))["records24h"]!.GetValue<int>() == records24h && region["subjects"]!["total"]!.GetValue<int>() == 1,
+            Eventually,
+            () => $"village {village} should hold one subject with {records24h} records in 24 h: {region?.ToJsonString()}");
+        return region!;
+    }
+
     /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="message"/> after <paramref name="timeout"/>.</summary>
     public static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string message) =>
         WaitUntilAsync(condition, timeout, () => message);
