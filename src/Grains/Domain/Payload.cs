@@ -22,20 +22,6 @@ public static class Payload
             return "payload must be a JSON object";
         }
 
-        // The catalog's schemas are dictionaries: enumerating them as such does not box an enumerator per record.
-        if (schema is Dictionary<string, string> fields)
-        {
-            foreach (var (field, declared) in fields)
-            {
-                if (Check(payload, field, declared) is { } problem)
-                {
-                    return problem;
-                }
-            }
-
-            return null;
-        }
-
         foreach (var (field, declared) in schema)
         {
             if (Check(payload, field, declared) is { } problem)

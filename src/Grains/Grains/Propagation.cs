@@ -4,11 +4,10 @@ namespace RuralCredit.Grains;
 
 /// <summary>
 /// Coalesces upward propagation to at most one push per <c>interval</c>. The first change after a quiet interval is
-/// pushed at once (next turn). Under sustained change a region pushes on a beat shared by its whole level: every
-/// interval at a phase of the clock that depends on the level (villages at 0, townships a quarter interval later,
-/// counties half an interval later), so that a township pushes just after its villages did and a county just after
-/// its townships: a change climbs village → township → county → city within about one interval instead of waiting
-/// a whole interval at each level.
+/// pushed at once (next turn). Under sustained change a region pushes on a beat shared by its whole level, at the
+/// level's phase of the interval (<see cref="PropagationBeat"/>), so that a township pushes just after its villages
+/// did and a county just after its townships: a change climbs village → township → county → city within about one
+/// interval instead of waiting a whole interval at each level.
 /// </summary>
 internal sealed class Propagation(Grain grain, TimeSpan interval, Func<TimeSpan> phase, TimeProvider time, Func<Task> push)
 {

@@ -16,7 +16,8 @@ public abstract class CreditLedgerContract
 {
     protected abstract Task<ICreditLedger> CreateAsync(int partitions = 4);
 
-    protected static LedgerEntry Record(string subject, string recordId, string hash = "h", string? supersedes = null) => new()
+    /// <summary>A tax-arrears record entry as ingest would append it (also the fixture of other ledger tests).</summary>
+    internal static LedgerEntry Record(string subject, string recordId, string hash = "h", string? supersedes = null) => new()
     {
         SubjectId = subject,
         RecordId = recordId,

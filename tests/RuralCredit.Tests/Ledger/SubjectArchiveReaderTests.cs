@@ -19,7 +19,7 @@ public sealed class SubjectArchiveReaderTests
     {
         var inner = new InMemoryCreditLedger(Options.Create(new LedgerOptions { Partitions = 4 }));
         var subjects = Enumerable.Range(0, 200).Select(i => $"S{i}").ToList();
-        await inner.AppendAsync(subjects.SelectMany(s => new[] { Entry(s, s + "-a"), Entry(s, s + "-b") }).ToList());
+        await inner.AppendAsync(subjects.SelectMany(s => new[] { CreditLedgerContract.Record(s, s + "-a"), CreditLedgerContract.Record(s, s + "-b") }).ToList());
         var ledger = new GatedLedger(inner);
         var reader = new SubjectArchiveReader(ledger, new InMemorySubjectDirectory());
 
@@ -41,7 +41,7 @@ public sealed class SubjectArchiveReaderTests
     public async Task A_failed_batch_fails_its_callers_and_the_next_read_goes_out_again()
     {
         var inner = new InMemoryCreditLedger(Options.Create(new LedgerOptions { Partitions = 4 }));
-        await inner.AppendAsync([Entry("S1", "r1")]);
+        await inner.AppendAsync([CreditLedgerContract.Record("S1", "r1")]);
         var ledger = new GatedLedger(inner) { Fail = true };
         ledger.Open();
         var reader = new SubjectArchiveReader(ledger, new InMemorySubjectDirectory());
@@ -80,17 +80,6 @@ public sealed class SubjectArchiveReaderTests
         DisplayName = displayName,
         MaskedId = "3213**********1234",
         VillageCode = "321322100001",
-    };
-
-    private static LedgerEntry Entry(string subject, string recordId) => new()
-    {
-        SubjectId = subject,
-        RecordId = recordId,
-        CatalogCode = "TAX_ARREARS",
-        OccurredAt = new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero),
-        ReceivedAt = new DateTimeOffset(2026, 1, 2, 0, 0, 0, TimeSpan.Zero),
-        SourceDepartment = "tax",
-        ContentHash = recordId,
     };
 
     /// <summary>A ledger whose batched reads wait at a gate and are counted (or fail on demand).</summary>
