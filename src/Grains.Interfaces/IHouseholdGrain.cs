@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using RuralCredit.Models;
 
 namespace RuralCredit;
@@ -11,7 +12,12 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// <summary>Removes a member that moved to another household.</summary>
     Task RemoveMemberAsync(string subjectId);
 
-    /// <summary>The household view, or null when no member ever named it.</summary>
+    /// <summary>
+    /// The household view, or null when no member ever named it. Views interleave with each other and with the other
+    /// calls: they change nothing, so the members of a household read at the same time do not queue behind each
+    /// other's member reads (a redemption still checks and debits in one turn).
+    /// </summary>
+    [AlwaysInterleave]
     Task<HouseholdView?> GetViewAsync();
 
     /// <summary>Debits the pooled account atomically; never below zero; idempotent by redemption id.</summary>

@@ -1,26 +1,11 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Core.Internal;
 using RuralCredit.Tests.Infrastructure;
 using static RuralCredit.Tests.Infrastructure.CreditApiFactory;
 
 namespace RuralCredit.Tests.Api;
 
-/// <summary>A host whose villages refuse subject summaries while <see cref="VillageOutage.Down"/> is set.</summary>
-public sealed class VillageOutageApiFactory : CreditApiFactory
-{
-    public VillageOutage Outage { get; } = new();
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.AddSingleton<IIncomingGrainCallFilter>(Outage));
-    }
-}
-
-/// <summary>Fails <see cref="IVillageGrain.UpdateSubjectAsync"/> while down, as a village on a dying silo would.</summary>
+/// <summary>Fails <see cref="IVillageGrain.UpdateSubjectAsync"/> while <see cref="Down"/> is set, as a village on a dying silo would.</summary>
 public sealed class VillageOutage : IIncomingGrainCallFilter
 {
     private int _refused;
@@ -45,7 +30,7 @@ public sealed class VillageOutage : IIncomingGrainCallFilter
 /// A subject whose summary did not reach its village sends it again: a second later while it stays active, and at
 /// once when it is deactivated before that, so the village does not wait for the subject's next activation.
 /// </summary>
-public sealed class SummaryResendTests(VillageOutageApiFactory api) : IClassFixture<VillageOutageApiFactory>
+public sealed class SummaryResendTests(CallFilterApiFactory<VillageOutage> api) : IClassFixture<CallFilterApiFactory<VillageOutage>>
 {
     [Fact]
     public async Task A_refused_summary_reaches_the_village_when_the_subject_is_deactivated_before_its_resend()
@@ -54,13 +39,13 @@ public sealed class SummaryResendTests(VillageOutageApiFactory api) : IClassFixt
         var farmer = await api.RegisterFarmerAsync(village);
         await api.WaitForVillageAsync(village, records24h: 0);
 
-        api.Outage.Down = true;
-        var refusedBefore = api.Outage.Refused;
+        api.Filter.Down = true;
+        var refusedBefore = api.Filter.Refused;
         await api.SubmitAsync(Record(NewRecordId(), "GOV_FAMILY_VIRTUE", farmer, Day(), new JsonObject { ["event"] = "孝老爱亲" }));
-        await WaitUntilAsync(() => Task.FromResult(api.Outage.Refused > refusedBefore), Eventually, "the village should refuse the subject's summary");
+        await WaitUntilAsync(() => Task.FromResult(api.Filter.Refused > refusedBefore), Eventually, "the village should refuse the subject's summary");
 
         // Deactivated within the second before its resend timer fires, with the village back.
-        api.Outage.Down = false;
+        api.Filter.Down = false;
         var grain = api.Cluster.GetGrain<ISubjectGrain>(farmer);
         var management = api.Cluster.GetGrain<IManagementGrain>(0);
         await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
