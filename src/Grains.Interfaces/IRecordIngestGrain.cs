@@ -3,7 +3,7 @@ using RuralCredit.Models;
 
 namespace RuralCredit;
 
-/// <summary>Validates record batches and makes them durable in the ledger (stateless worker, key 0).</summary>
+/// <summary>Validates record batches and makes them durable in the ledger (stateless worker; any key, see <see cref="WorkerLanes"/>).</summary>
 public interface IRecordIngestGrain : IGrainWithIntegerKey
 {
     /// <summary>Validates each record and appends the valid ones; returns once they are durable.</summary>

@@ -2,7 +2,7 @@ using RuralCredit.Models;
 
 namespace RuralCredit;
 
-/// <summary>Registers regions and subjects in batches (stateless worker, key 0).</summary>
+/// <summary>Registers regions and subjects in batches (stateless worker; any key, see <see cref="WorkerLanes"/>).</summary>
 public interface IRegistrationGrain : IGrainWithIntegerKey
 {
     /// <summary>Registers regions; parents must exist or come earlier in the batch.</summary>

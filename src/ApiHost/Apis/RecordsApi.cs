@@ -36,7 +36,7 @@ public static class RecordsApi
     }
 
     public static async Task<Results<Accepted<RecordsResponse>, ProblemHttpResult>> PostRecordsAsync(
-        HttpRequest request, ClaimsPrincipal user, IClusterClient cluster, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, CancellationToken cancellationToken)
     {
         JsonDocument document;
         try
@@ -84,7 +84,9 @@ public static class RecordsApi
                 i++;
             }
 
-            var outcomes = parsed.Count == 0 ? [] : await cluster.GetGrain<IRecordIngestGrain>(0).SubmitAsync(parsed, user.Submitter(), cancellationToken);
+            // Cancelled when the client goes away or when a gateway is lost (the call may be waiting on a dead silo).
+            using var submit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, gatewayLoss.Token);
+            var outcomes = parsed.Count == 0 ? [] : await cluster.GetGrain<IRecordIngestGrain>(WorkerLanes.Next()).SubmitAsync(parsed, user.Submitter(), submit.Token);
             for (var k = 0; k < outcomes.Count; k++)
             {
                 var o = outcomes[k];
@@ -168,7 +170,7 @@ public static class RecordsApi
             return Problems.Validation("reason is required (at most 500 characters)");
         }
 
-        var outcome = await cluster.GetGrain<IRecordIngestGrain>(0).RevokeAsync(recordId, body.Reason, user.Submitter());
+        var outcome = await cluster.GetGrain<IRecordIngestGrain>(WorkerLanes.Next()).RevokeAsync(recordId, body.Reason, user.Submitter());
         return outcome.Error is { } error ? Problems.From(error) : TypedResults.Ok(new RevokeResponse(outcome.RecordId, outcome.Status));
     }
 }

@@ -47,7 +47,7 @@ public static class RegionsApi
             ExpectedHouseholds = r?.ExpectedHouseholds,
             ExpectedSubjects = r?.ExpectedSubjects,
         }).ToList();
-        var outcomes = await cluster.GetGrain<IRegistrationGrain>(0).RegisterRegionsAsync(infos);
+        var outcomes = await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RegisterRegionsAsync(infos);
         return TypedResults.Ok(new BatchResults(outcomes.Select(o => new RegistrationResultItem(o.Index, o.Key, null, o.Status, o.Error is null ? null : new ErrorBody(o.Error.Code, o.Error.Detail))).ToList()));
     }
 

@@ -49,7 +49,7 @@ public static class SubjectsApi
             VillageCode = s?.VillageCode ?? "",
             HouseholdId = s?.HouseholdId,
         }).ToList();
-        var outcomes = await cluster.GetGrain<IRegistrationGrain>(0).RegisterSubjectsAsync(registrations);
+        var outcomes = await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RegisterSubjectsAsync(registrations);
         return TypedResults.Ok(new BatchResults(outcomes.Select(o => new RegistrationResultItem(o.Index, null, o.Key, o.Status, o.Error is null ? null : new ErrorBody(o.Error.Code, o.Error.Detail))).ToList()));
     }
 

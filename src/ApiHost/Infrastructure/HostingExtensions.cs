@@ -21,6 +21,7 @@ public static class HostingExtensions
     {
         var profile = ProfileOptions.From(builder.Configuration);
         builder.Services.AddSingleton(profile);
+        builder.Services.AddSingleton<GatewayLoss>();
         if (!profile.IsPostgres)
         {
             builder.UseOrleans(silo => silo.AddRuralCredit(builder.Configuration));
@@ -37,6 +38,7 @@ public static class HostingExtensions
             });
             client.UsePostgres(builder.Configuration);
             client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
+            client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<GatewayLoss>());
         });
         return builder;
     }

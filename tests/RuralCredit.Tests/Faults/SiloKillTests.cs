@@ -57,9 +57,11 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             output.WriteLine($"registered {registered.Count} subjects at {clock.Elapsed.TotalSeconds:0.0} s");
             deadline.Check("registering the demo city");
 
-            // A request in flight through the killed silo's gateway gets no answer until the engine's response timeout
-            // (minutes): like a real client, give up sooner and send the batch again.
-            using var integrator = ClusterProcesses.Client(api, "dev-integrator", TimeSpan.FromSeconds(30));
+            // A request in flight through the killed silo's gateway is cancelled by the API host when the connection
+            // closes and answered 503, which the importer resends; without that it would wait for the engine's response
+            // timeout (minutes). The client's own timeout is longer than any wait of a healthy post (back-pressure waits
+            // at most 30 s), so a timeout here means a post hung on the dead silo.
+            using var integrator = ClusterProcesses.Client(api, "dev-integrator", TimeSpan.FromSeconds(75));
             var importer = new RecordImporter([integrator], output);
             var batches = archive.Batches(BatchSize);
             var killThreshold = (int)(archive.Records.Count * KillAt);
@@ -103,6 +105,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             var share = (double)acknowledgedAtKill / archive.Records.Count;
             Assert.True(share is >= 0.30 and <= 0.50, $"the kill came at {share:P0} of the import, not within 30–50 %");
             Assert.False(silos[1].HasExited, $"{silos[1].Name} (the survivor) exited");
+            Assert.True(importer.Timeouts == 0, $"{importer.Timeouts} posts got no answer within 75 s after the kill:\n{importer.Events()}");
 
             var ledger = await ArchiveVerifier.ReadLedgerAsync(connectionString);
             var sent = archive.Records.Select(r => r.RecordId).ToList();
