@@ -25,6 +25,14 @@ public sealed class PostgresOptions
     /// registrations is thousands of durable writes; under a bulk import it may queue longer than that.
     /// </summary>
     public static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How often an API host re-reads the gateways from the membership table (Orleans' default is a minute). A client
+    /// binds each grain's calls to a gateway the first time it calls it and keeps that binding while the connection
+    /// lives: an API host that started next to the first silo would otherwise send everything it calls in its first
+    /// minute (registration, ingest lanes) through that silo alone, however many silos joined since.
+    /// </summary>
+    public static readonly TimeSpan GatewayListRefreshPeriod = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Wires the postgres profile: ADO.NET clustering, grain storage and reminders, the ledger and directory.</summary>
@@ -105,6 +113,7 @@ public static class PostgresHosting
     {
         var connectionString = WithPoolSize(ConnectionString(configuration), 4);
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = PostgresOptions.ResponseTimeout);
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = PostgresOptions.GatewayListRefreshPeriod);
         client.UseAdoNetClustering(o =>
         {
             o.Invariant = Invariant;
