@@ -34,10 +34,10 @@ public static class DefinitionsApi
         return app;
     }
 
-    public static async Task<Ok<CatalogResponse>> GetCatalogAsync(IClusterClient cluster)
+    public static async Task<Ok<CatalogResponse>> GetCatalogAsync(IClusterClient cluster, GatewayLoss gatewayLoss)
     {
         var grain = cluster.GetGrain<ICatalogGrain>(RuralCreditConstants.CatalogKey);
-        return TypedResults.Ok(new CatalogResponse(await grain.GetItemsAsync(), await grain.GetDepartmentsAsync()));
+        return TypedResults.Ok(new CatalogResponse(await grain.GetItemsAsync().UntilGatewayLost(gatewayLoss.Token), await grain.GetDepartmentsAsync().UntilGatewayLost(gatewayLoss.Token)));
     }
 
     public static async Task<Results<Ok<CatalogPutResponse>, ProblemHttpResult>> PutItemAsync(string code, HttpRequest request, IClusterClient cluster, CancellationToken cancellationToken)
@@ -68,14 +68,14 @@ public static class DefinitionsApi
         return error is not null ? Problems.From(error) : TypedResults.Ok(new CatalogPutResponse(stored!.Code, stored.Version));
     }
 
-    public static async Task<Results<Ok<ModelCatalogView>, ProblemHttpResult>> GetModelAsync(string subjectType, IClusterClient cluster)
+    public static async Task<Results<Ok<ModelCatalogView>, ProblemHttpResult>> GetModelAsync(string subjectType, IClusterClient cluster, GatewayLoss gatewayLoss)
     {
         if (!RuralCreditConstants.SubjectTypes.Contains(subjectType))
         {
             return Problems.NotFound("unknown_subject_type", $"subject type {subjectType} does not exist");
         }
 
-        return TypedResults.Ok(await cluster.GetGrain<IScoringModelGrain>(subjectType).GetAsync());
+        return TypedResults.Ok(await cluster.GetGrain<IScoringModelGrain>(subjectType).GetAsync().UntilGatewayLost(gatewayLoss.Token));
     }
 
     public static async Task<Results<Created<ModelPutResponse>, ProblemHttpResult>> PutModelAsync(string subjectType, HttpRequest request, IClusterClient cluster, CancellationToken cancellationToken)
@@ -108,20 +108,20 @@ public static class DefinitionsApi
             : TypedResults.Created($"/v1/models/{subjectType}", new ModelPutResponse(subjectType, version!.Version, version.State));
     }
 
-    public static async Task<Results<Accepted<JobStartedResponse>, ProblemHttpResult>> PublishAsync(string subjectType, int version, IClusterClient cluster)
+    public static async Task<Results<Accepted<JobStartedResponse>, ProblemHttpResult>> PublishAsync(string subjectType, int version, IClusterClient cluster, GatewayLoss gatewayLoss)
     {
         if (!RuralCreditConstants.SubjectTypes.Contains(subjectType))
         {
             return Problems.NotFound("unknown_subject_type", $"subject type {subjectType} does not exist");
         }
 
-        var (jobId, error) = await cluster.GetGrain<IScoringModelGrain>(subjectType).PublishAsync(version);
+        var (jobId, error) = await cluster.GetGrain<IScoringModelGrain>(subjectType).PublishAsync(version).UntilGatewayLost(gatewayLoss.Token);
         return error is not null ? Problems.From(error) : TypedResults.Accepted($"/v1/jobs/{jobId}", new JobStartedResponse(jobId!));
     }
 
-    public static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> GetJobAsync(string jobId, IClusterClient cluster)
+    public static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> GetJobAsync(string jobId, IClusterClient cluster, GatewayLoss gatewayLoss)
     {
-        var status = await cluster.GetGrain<IRescoreJobGrain>(jobId).GetStatusAsync();
+        var status = await cluster.GetGrain<IRescoreJobGrain>(jobId).GetStatusAsync().UntilGatewayLost(gatewayLoss.Token);
         return status is null ? Problems.NotFound("unknown_job", $"job {jobId} does not exist") : TypedResults.Ok(status);
     }
 }

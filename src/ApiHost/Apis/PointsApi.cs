@@ -15,7 +15,7 @@ public static class PointsApi
         return app;
     }
 
-    public static async Task<Results<Ok<RedemptionResponse>, ProblemHttpResult>> RedeemAsync(HttpRequest request, IClusterClient cluster, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<RedemptionResponse>, ProblemHttpResult>> RedeemAsync(HttpRequest request, IClusterClient cluster, GatewayLoss gatewayLoss, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<RedemptionRequest>(request, cancellationToken);
         if (problem is not null)
@@ -43,7 +43,7 @@ public static class PointsApi
             return Problems.Validation("item is required (at most 200 characters)");
         }
 
-        var result = await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RedeemAsync(body.SubjectId, new Redemption(body.RedemptionId, body.Points.Value, body.Item));
+        var result = await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RedeemAsync(body.SubjectId, new Redemption(body.RedemptionId, body.Points.Value, body.Item)).UntilGatewayLost(gatewayLoss.Token);
         return result.Error is { } error
             ? Problems.Create(Problems.StatusFor(error.Code), error.Code, error.Detail, new Dictionary<string, object?> { ["account"] = result.Account, ["balance"] = result.Balance })
             : TypedResults.Ok(new RedemptionResponse(result.Account, result.Balance));

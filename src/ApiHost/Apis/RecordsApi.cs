@@ -157,7 +157,7 @@ public static class RecordsApi
     }
 
     public static async Task<Results<Ok<RevokeResponse>, ProblemHttpResult>> RevokeAsync(
-        string recordId, HttpRequest request, ClaimsPrincipal user, IClusterClient cluster, CancellationToken cancellationToken)
+        string recordId, HttpRequest request, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<RevokeRequest>(request, cancellationToken);
         if (problem is not null)
@@ -170,7 +170,7 @@ public static class RecordsApi
             return Problems.Validation("reason is required (at most 500 characters)");
         }
 
-        var outcome = await cluster.GetGrain<IRecordIngestGrain>(WorkerLanes.Next()).RevokeAsync(recordId, body.Reason, user.Submitter());
+        var outcome = await cluster.GetGrain<IRecordIngestGrain>(WorkerLanes.Next()).RevokeAsync(recordId, body.Reason, user.Submitter()).UntilGatewayLost(gatewayLoss.Token);
         return outcome.Error is { } error ? Problems.From(error) : TypedResults.Ok(new RevokeResponse(outcome.RecordId, outcome.Status));
     }
 }

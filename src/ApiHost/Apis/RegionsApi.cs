@@ -20,7 +20,7 @@ public static class RegionsApi
         return group;
     }
 
-    public static async Task<Results<Ok<BatchResults>, ProblemHttpResult>> PutRegionsAsync(HttpRequest request, IClusterClient cluster, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<BatchResults>, ProblemHttpResult>> PutRegionsAsync(HttpRequest request, IClusterClient cluster, GatewayLoss gatewayLoss, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<RegionsRequest>(request, cancellationToken);
         if (problem is not null)
@@ -47,35 +47,35 @@ public static class RegionsApi
             ExpectedHouseholds = r?.ExpectedHouseholds,
             ExpectedSubjects = r?.ExpectedSubjects,
         }).ToList();
-        var outcomes = await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RegisterRegionsAsync(infos);
+        var outcomes = await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RegisterRegionsAsync(infos).UntilGatewayLost(gatewayLoss.Token);
         return TypedResults.Ok(new BatchResults(outcomes.Select(o => new RegistrationResultItem(o.Index, o.Key, null, o.Status, o.Error is null ? null : new ErrorBody(o.Error.Code, o.Error.Detail))).ToList()));
     }
 
-    public static async Task<Results<Ok<RegionResponse>, ProblemHttpResult>> GetRegionAsync(string code, IClusterClient cluster)
+    public static async Task<Results<Ok<RegionResponse>, ProblemHttpResult>> GetRegionAsync(string code, IClusterClient cluster, GatewayLoss gatewayLoss)
     {
-        var summary = await SummaryAsync(cluster, code);
+        var summary = await SummaryAsync(cluster, code).UntilGatewayLost(gatewayLoss.Token);
         return summary is null
             ? Problems.NotFound("unknown_region", $"region {code} is not registered")
             : TypedResults.Ok(RegionResponse.From(summary));
     }
 
-    public static async Task<Results<Ok<List<RegionResponse>>, ProblemHttpResult>> GetChildrenAsync(string code, IClusterClient cluster)
+    public static async Task<Results<Ok<List<RegionResponse>>, ProblemHttpResult>> GetChildrenAsync(string code, IClusterClient cluster, GatewayLoss gatewayLoss)
     {
         if (!IsRegionCode(code) || code.Length == 12)
         {
-            return code.Length == 12 && await SummaryAsync(cluster, code) is not null
+            return code.Length == 12 && await SummaryAsync(cluster, code).UntilGatewayLost(gatewayLoss.Token) is not null
                 ? TypedResults.Ok(new List<RegionResponse>())
                 : Problems.NotFound("unknown_region", $"region {code} is not registered");
         }
 
         var region = cluster.GetGrain<IRegionGrain>(code);
-        if (await region.GetInfoAsync() is null)
+        if (await region.GetInfoAsync().UntilGatewayLost(gatewayLoss.Token) is null)
         {
             return Problems.NotFound("unknown_region", $"region {code} is not registered");
         }
 
-        var children = await region.GetChildrenAsync();
-        var summaries = await Task.WhenAll(children.Select(c => SummaryAsync(cluster, c)));
+        var children = await region.GetChildrenAsync().UntilGatewayLost(gatewayLoss.Token);
+        var summaries = await Task.WhenAll(children.Select(c => SummaryAsync(cluster, c))).UntilGatewayLost(gatewayLoss.Token);
         return TypedResults.Ok(summaries.OfType<RegionSummary>().Select(RegionResponse.From).ToList());
     }
 

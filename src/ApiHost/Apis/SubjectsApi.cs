@@ -22,7 +22,7 @@ public static class SubjectsApi
         return app;
     }
 
-    public static async Task<Results<Ok<BatchResults>, ProblemHttpResult>> PutSubjectsAsync(HttpRequest request, IClusterClient cluster, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<BatchResults>, ProblemHttpResult>> PutSubjectsAsync(HttpRequest request, IClusterClient cluster, GatewayLoss gatewayLoss, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<SubjectsRequest>(request, cancellationToken);
         if (problem is not null)
@@ -49,19 +49,19 @@ public static class SubjectsApi
             VillageCode = s?.VillageCode ?? "",
             HouseholdId = s?.HouseholdId,
         }).ToList();
-        var outcomes = await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RegisterSubjectsAsync(registrations);
+        var outcomes = await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RegisterSubjectsAsync(registrations).UntilGatewayLost(gatewayLoss.Token);
         return TypedResults.Ok(new BatchResults(outcomes.Select(o => new RegistrationResultItem(o.Index, null, o.Key, o.Status, o.Error is null ? null : new ErrorBody(o.Error.Code, o.Error.Detail))).ToList()));
     }
 
     public static async Task<Results<Ok<SubjectProfileResponse>, ProblemHttpResult>> GetProfileAsync(
-        string id, string? asOf, string? purpose, ClaimsPrincipal user, IClusterClient cluster, ILoggerFactory loggers)
+        string id, string? asOf, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, ILoggerFactory loggers)
     {
         if (!TryAsOf(asOf, out var at, out var problem))
         {
             return problem!;
         }
 
-        var profile = await cluster.GetGrain<ISubjectGrain>(id).GetProfileAsync(at);
+        var profile = await cluster.GetGrain<ISubjectGrain>(id).GetProfileAsync(at).UntilGatewayLost(gatewayLoss.Token);
         if (profile is null)
         {
             return UnknownSubject(id);
@@ -72,14 +72,14 @@ public static class SubjectsApi
     }
 
     public static async Task<Results<Ok<ExplainResponse>, ProblemHttpResult>> ExplainAsync(
-        string id, string? asOf, string? purpose, ClaimsPrincipal user, IClusterClient cluster, ILoggerFactory loggers)
+        string id, string? asOf, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, ILoggerFactory loggers)
     {
         if (!TryAsOf(asOf, out var at, out var problem))
         {
             return problem!;
         }
 
-        var explanation = await cluster.GetGrain<ISubjectGrain>(id).ExplainAsync(at);
+        var explanation = await cluster.GetGrain<ISubjectGrain>(id).ExplainAsync(at).UntilGatewayLost(gatewayLoss.Token);
         if (explanation is null)
         {
             return UnknownSubject(id);
@@ -90,22 +90,22 @@ public static class SubjectsApi
     }
 
     public static async Task<Results<Ok<RecordsListResponse>, ProblemHttpResult>> GetRecordsAsync(
-        string id, string? purpose, ClaimsPrincipal user, IClusterClient cluster, ILoggerFactory loggers)
+        string id, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, ILoggerFactory loggers)
     {
         var grain = cluster.GetGrain<ISubjectGrain>(id);
-        if (await grain.GetInfoAsync() is null)
+        if (await grain.GetInfoAsync().UntilGatewayLost(gatewayLoss.Token) is null)
         {
             return UnknownSubject(id);
         }
 
-        var records = await grain.GetRecordsAsync();
+        var records = await grain.GetRecordsAsync().UntilGatewayLost(gatewayLoss.Token);
         loggers.CreateLogger("RuralCredit.Access").LogSubjectRead(user, id, "records", purpose);
         return TypedResults.Ok(new RecordsListResponse(id, records.Select(RecordResponse.From).ToList()));
     }
 
-    public static async Task<Results<Ok<HouseholdResponse>, ProblemHttpResult>> GetHouseholdAsync(string id, IClusterClient cluster)
+    public static async Task<Results<Ok<HouseholdResponse>, ProblemHttpResult>> GetHouseholdAsync(string id, IClusterClient cluster, GatewayLoss gatewayLoss)
     {
-        var view = await cluster.GetGrain<IHouseholdGrain>(id).GetViewAsync();
+        var view = await cluster.GetGrain<IHouseholdGrain>(id).GetViewAsync().UntilGatewayLost(gatewayLoss.Token);
         return view is null
             ? Problems.NotFound("unknown_household", $"household {id} does not exist")
             : TypedResults.Ok(HouseholdResponse.From(view));

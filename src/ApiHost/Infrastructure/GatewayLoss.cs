@@ -2,11 +2,15 @@ namespace RuralCredit.ApiHost.Infrastructure;
 
 /// <summary>
 /// Tells the requests in flight that a gateway connection was lost (postgres profile, where the API host is a client of
-/// the silos). A call sent through a silo that died gets no answer until the engine's response timeout (minutes): a
-/// request that passes <see cref="Token"/> into its grain call is cancelled instead as soon as the connection closes,
-/// and is answered <c>503 unavailable</c> with <c>Retry-After</c>; the client sends it again, to a live silo. Calls that
-/// went through a live gateway at that moment are cancelled too: which gateway a call used is not known here, and a
-/// resent batch is harmless (records are idempotent by record id). The embedded profile has no gateway: never signalled.
+/// the silos). A call sent through a silo that died gets no answer until the engine's response timeout (minutes):
+/// instead, a request stops waiting as soon as the connection closes, and is answered <c>503 unavailable</c> with
+/// <c>Retry-After</c>; the client sends it again, to a live silo. Record batches pass <see cref="Token"/> into the
+/// grain call (Orleans then also tells the callee); other calls stop waiting through
+/// <see cref="GatewayLossExtensions.UntilGatewayLost{T}"/>. Calls that went through a live gateway at that moment stop
+/// too: which gateway a call used is not known here. Only reads and writes that are safe to resend stop waiting
+/// (records by record id, registrations by key, redemptions by redemption id, revocations, publishing a model
+/// version); a catalog item or model draft, which makes a new version on every call, waits for its answer. The
+/// embedded profile has no gateway: never signalled.
 /// </summary>
 public sealed partial class GatewayLoss(ILogger<GatewayLoss> logger) : IClusterConnectionStatusObserver
 {
@@ -40,4 +44,25 @@ public sealed partial class GatewayLoss(ILogger<GatewayLoss> logger) : IClusterC
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A gateway connection was lost ({Remaining} left): requests in flight are cancelled and answered 503 so that clients resend them")]
     private partial void LogGatewayLost(int remaining);
+}
+
+/// <summary>Stops waiting for a grain call when a gateway is lost.</summary>
+public static class GatewayLossExtensions
+{
+    /// <summary>
+    /// The call's result, or an <see cref="OperationCanceledException"/> (answered 503) when <paramref name="lost"/> is
+    /// cancelled first; the abandoned call's eventual failure is observed here.
+    /// </summary>
+    public static async Task<T> UntilGatewayLost<T>(this Task<T> call, CancellationToken lost)
+    {
+        try
+        {
+            return await call.WaitAsync(lost);
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested && !call.IsCompleted)
+        {
+            _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+    }
 }

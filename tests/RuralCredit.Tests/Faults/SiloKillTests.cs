@@ -24,6 +24,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
 
     private const int BatchSize = 2_000;
     private const int Clients = 4;
+    private const int Readers = 8;
 
     /// <summary>The kill comes once this share of the records has been acknowledged (the test requires 30–50 %).</summary>
     private const double KillAt = 0.35;
@@ -81,6 +82,13 @@ public sealed class SiloKillTests(ITestOutputHelper output)
                 output.WriteLine($"killed {silos[0].Name} (pid {silos[0].Pid}) at +{killedAt.TotalSeconds:0.0} s of the import, {acknowledgedAtKill} records acknowledged");
             });
 
+            // Profiles are read throughout the import, as banks would: a read in flight through the dying silo's gateway
+            // must be answered (503 at worst) instead of waiting for the response timeout.
+            using var reader = ClusterProcesses.Client(api, "dev-operator", TimeSpan.FromSeconds(75));
+            var readers = new ProfileReaders(reader, registered.Keys.ToArray());
+            using var stopReaders = new CancellationTokenSource();
+            var reading = readers.RunAsync(Readers, stopReaders.Token);
+
             var importTimeout = deadline.Bound(TimeSpan.FromSeconds(240) * scale);
             try
             {
@@ -88,6 +96,8 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             }
             finally
             {
+                await stopReaders.CancelAsync();
+                await reading;
                 await stopKiller.CancelAsync();
                 try
                 {
@@ -106,6 +116,9 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             Assert.True(share is >= 0.30 and <= 0.50, $"the kill came at {share:P0} of the import, not within 30–50 %");
             Assert.False(silos[1].HasExited, $"{silos[1].Name} (the survivor) exited");
             Assert.True(importer.Timeouts == 0, $"{importer.Timeouts} posts got no answer within 75 s after the kill:\n{importer.Events()}");
+            output.WriteLine($"profile reads during the import: {readers.Summary()}");
+            Assert.True(readers.Unexpected.IsEmpty, $"profile reads answered unexpectedly: {string.Join("; ", readers.Unexpected.Take(5))}");
+            Assert.True(readers.Timeouts == 0, $"{readers.Timeouts} profile reads got no answer within 75 s: {readers.Summary()}");
 
             var ledger = await ArchiveVerifier.ReadLedgerAsync(connectionString);
             var sent = archive.Records.Select(r => r.RecordId).ToList();
@@ -126,3 +139,54 @@ public sealed class SiloKillTests(ITestOutputHelper output)
     private static int FromEnvironment(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), out var value) && value > 0 ? value : fallback;
 }
+
+/// <summary>Reads random subjects' profiles from a few concurrent tasks until stopped; counts answers, 503s and timeouts.</summary>
+internal sealed class ProfileReaders(HttpClient client, IReadOnlyList<string> subjectIds)
+{
+    private int _ok;
+    private int _unavailable;
+    private int _timeouts;
+
+    public int Timeouts => Volatile.Read(ref _timeouts);
+
+    /// <summary>Answers other than 200, 503 or a timeout (none expected).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Unexpected { get; } = new();
+
+    public string Summary() => $"{Volatile.Read(ref _ok)} answered 200, {Volatile.Read(ref _unavailable)} answered 503, {Timeouts} timed out, {Unexpected.Count} unexpected";
+
+    public Task RunAsync(int concurrency, CancellationToken stop) =>
+        Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var id = subjectIds[Random.Shared.Next(subjectIds.Count)];
+                try
+                {
+                    using var response = await client.GetAsync($"/v1/subjects/{id}", CancellationToken.None);
+                    switch (response.StatusCode)
+                    {
+                        case System.Net.HttpStatusCode.OK:
+                            Interlocked.Increment(ref _ok);
+                            break;
+                        case System.Net.HttpStatusCode.ServiceUnavailable:
+                            Interlocked.Increment(ref _unavailable);
+                            break;
+                        default:
+                            Unexpected.Enqueue($"{id}: {(int)response.StatusCode}");
+                            break;
+                    }
+                }
+                catch (TaskCanceledException)
+                {
+                    Interlocked.Increment(ref _timeouts);
+                }
+                catch (HttpRequestException e)
+                {
+                    Unexpected.Enqueue($"{id}: {e.HttpRequestError}");
+                }
+
+                await Task.Delay(20, CancellationToken.None);
+            }
+        })));
+}
+
