@@ -16,8 +16,14 @@ public sealed partial class GatewayLoss(ILogger<GatewayLoss> logger) : IClusterC
 {
     private CancellationTokenSource _current = new();
 
-    /// <summary>Cancelled when a gateway connection is lost after this was read.</summary>
-    public CancellationToken Token => Volatile.Read(ref _current).Token;
+    /// <summary>
+    /// Cancelled when a gateway connection is lost after this was read; <see cref="CancellationToken.None"/> while no
+    /// cluster client reports to this (embedded profile), so that calls there are not wrapped at all.
+    /// </summary>
+    public CancellationToken Token => Observing ? Volatile.Read(ref _current).Token : CancellationToken.None;
+
+    /// <summary>Whether a cluster client reports its gateway connections to this (set when the client resolves it).</summary>
+    public bool Observing { get; set; }
 
     /// <summary>How many times a lost gateway cancelled the calls in flight.</summary>
     public int Signals { get; private set; }
@@ -53,7 +59,10 @@ public static class GatewayLossExtensions
     /// The call's result, or an <see cref="OperationCanceledException"/> (answered 503) when <paramref name="lost"/> is
     /// cancelled first; the abandoned call's eventual failure is observed here.
     /// </summary>
-    public static async Task<T> UntilGatewayLost<T>(this Task<T> call, CancellationToken lost)
+    public static Task<T> UntilGatewayLost<T>(this Task<T> call, CancellationToken lost) =>
+        lost.CanBeCanceled && !call.IsCompleted ? WaitAsync(call, lost) : call;
+
+    private static async Task<T> WaitAsync<T>(Task<T> call, CancellationToken lost)
     {
         try
         {

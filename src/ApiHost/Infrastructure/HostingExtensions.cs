@@ -38,7 +38,12 @@ public static class HostingExtensions
             });
             client.UsePostgres(builder.Configuration);
             client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
-            client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<GatewayLoss>());
+            client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp =>
+            {
+                var gatewayLoss = sp.GetRequiredService<GatewayLoss>();
+                gatewayLoss.Observing = true;
+                return gatewayLoss;
+            });
         });
         return builder;
     }
