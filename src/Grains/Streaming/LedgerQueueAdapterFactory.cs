@@ -17,15 +17,17 @@ public sealed class LedgerQueueAdapterFactory(
     string name,
     ICreditLedger ledger,
     SimpleQueueCacheOptions cacheOptions,
+    StreamPullingAgentOptions agentOptions,
     ILoggerFactory loggerFactory) : IQueueAdapterFactory, IQueueAdapter
 {
     private readonly LedgerQueueMapper _mapper = new(name, ledger.PartitionCount);
-    private readonly LedgerQueueAdapterCache _cache = new(cacheOptions.CacheSize);
+    private readonly LedgerQueueAdapterCache _cache = new(cacheOptions.CacheSize, agentOptions.BatchContainerBatchSize);
 
     public static LedgerQueueAdapterFactory Create(IServiceProvider services, string name) =>
         new(name,
             services.GetRequiredService<ICreditLedger>(),
             services.GetOptionsByName<SimpleQueueCacheOptions>(name),
+            services.GetOptionsByName<StreamPullingAgentOptions>(name),
             services.GetRequiredService<ILoggerFactory>());
 
     public string Name => name;

@@ -8,10 +8,14 @@ namespace RuralCredit.Streaming;
 /// The cache of one ledger queue, indexed by stream. A ledger queue carries many thousands of subject streams
 /// with a handful of entries each, so a cursor must not walk the entries of other streams (as a single linked
 /// list cache does): each stream keeps its own list and a cursor is an index into it. Entries leave the cache
-/// in ledger order once every cursor of their stream has moved past them; that prefix is what the receiver
-/// checkpoints.
+/// in ledger order once every cursor of their stream has had them delivered; that prefix is what the receiver
+/// checkpoints. An entry handed out is not delivered yet: the pulling agent takes up to
+/// <paramref name="deliveryBatchSize"/> entries of a stream (until the stream has no more), delivers them, and only
+/// then asks its cursor for more — that next request is what confirms the delivery. Purging at hand-out would let the
+/// checkpoint pass entries whose delivery dies with the silo, and a subject that receives nothing later would never
+/// fold them.
 /// </summary>
-public sealed class LedgerQueueCache(int maxSize) : IQueueCache
+public sealed class LedgerQueueCache(int maxSize, int deliveryBatchSize = 1) : IQueueCache
 {
     private readonly Queue<Slot> _all = new();
     private readonly Dictionary<StreamId, StreamSlots> _streams = [];
@@ -32,7 +36,7 @@ public sealed class LedgerQueueCache(int maxSize) : IQueueCache
             var min = long.MaxValue;
             foreach (var c in Cursors)
             {
-                min = Math.Min(min, c.Position);
+                min = Math.Min(min, c.Delivered);
             }
 
             return min;
@@ -100,7 +104,7 @@ public sealed class LedgerQueueCache(int maxSize) : IQueueCache
             }
         }
 
-        var cursor = new Cursor(this, stream, position);
+        var cursor = new Cursor(this, stream, position, Math.Max(1, deliveryBatchSize));
         stream.Cursors.Add(cursor);
         return cursor;
     }
@@ -115,16 +119,21 @@ public sealed class LedgerQueueCache(int maxSize) : IQueueCache
         }
     }
 
-    /// <summary>A stream's read position: the next absolute index it will deliver.</summary>
-    internal sealed class Cursor(LedgerQueueCache cache, StreamSlots stream, long position) : IQueueCacheCursor
+    /// <summary>A stream's read position: the next absolute index it will hand out, and how far delivery is confirmed.</summary>
+    internal sealed class Cursor(LedgerQueueCache cache, StreamSlots stream, long position, int deliveryBatchSize) : IQueueCacheCursor
     {
         private IBatchContainer? _current;
         private bool _disposed;
+        private bool _collecting;
+        private int _collected;
 
         public StreamSlots Stream { get; } = stream;
 
         /// <summary>Entries before this index have been handed out (or skipped); unset cursors hold none.</summary>
         public long Position { get; private set; } = position;
+
+        /// <summary>Entries before this index have been delivered: the agent came back for more after handing them on.</summary>
+        public long Delivered { get; private set; } = position;
 
         public IBatchContainer? GetCurrent(out Exception? exception)
         {
@@ -139,19 +148,33 @@ public sealed class LedgerQueueCache(int maxSize) : IQueueCache
                 return false;
             }
 
+            if (!_collecting)
+            {
+                // The agent asks for the next batch only once the previous one was delivered (or given up).
+                Delivered = Position;
+                _collecting = true;
+                _collected = 0;
+            }
+
             if (Position < Stream.Offset)
             {
-                Position = Stream.Offset; // entries purged under us (never for a live cursor; defensive)
+                Position = Delivered = Stream.Offset; // entries purged under us (never for a live cursor; defensive)
             }
 
             if (Position >= Stream.End)
             {
                 _current = null;
+                _collecting = false; // the batch is complete: it goes out now
                 return false;
             }
 
             _current = Stream.Items[(int)(Position - Stream.Offset)];
             Position++;
+            if (++_collected >= deliveryBatchSize)
+            {
+                _collecting = false; // a full batch goes out now
+            }
+
             return true;
         }
 
@@ -180,7 +203,7 @@ public sealed class LedgerQueueCache(int maxSize) : IQueueCache
 }
 
 /// <summary>Creates a <see cref="LedgerQueueCache"/> per queue.</summary>
-public sealed class LedgerQueueAdapterCache(int maxSize) : IQueueAdapterCache
+public sealed class LedgerQueueAdapterCache(int maxSize, int deliveryBatchSize) : IQueueAdapterCache
 {
-    public IQueueCache CreateQueueCache(QueueId queueId) => new LedgerQueueCache(maxSize);
+    public IQueueCache CreateQueueCache(QueueId queueId) => new LedgerQueueCache(maxSize, deliveryBatchSize);
 }

@@ -24,6 +24,16 @@ public sealed class LedgerQueueCacheTests
         return seqs;
     }
 
+    /// <summary>What the pulling agent does: takes the stream's entries, delivers them, then comes back for more.</summary>
+    private static List<long> Deliver(IQueueCacheCursor cursor)
+    {
+        var seqs = Drain(cursor);
+#pragma warning disable CS0618
+        cursor.MoveNext(); // the next request confirms the delivery of everything handed out before it
+#pragma warning restore CS0618
+        return seqs;
+    }
+
     [Fact]
     public void A_cursor_sees_only_its_own_stream_from_its_token_and_then_new_entries()
     {
@@ -47,12 +57,12 @@ public sealed class LedgerQueueCacheTests
 
         Assert.False(cache.TryPurgeFromCache(out _));
 
-        Drain(a);
+        Deliver(a);
         Assert.True(cache.TryPurgeFromCache(out var purged));
         Assert.Equal([1L], purged.Select(p => ((LedgerBatchContainer)p).Entry.Seq)); // 2 holds the prefix back
         Assert.Equal(2, cache.Size);
 
-        Drain(b);
+        Deliver(b);
         Assert.True(cache.TryPurgeFromCache(out purged));
         Assert.Equal([2L, 3L], purged.Select(p => ((LedgerBatchContainer)p).Entry.Seq));
         Assert.Equal(0, cache.Size);
@@ -70,9 +80,36 @@ public sealed class LedgerQueueCacheTests
         Assert.True(cache.IsUnderPressure());
         Assert.True(cache.GetMaxAddCount() > 0); // the pulling agent only purges when it reads
 
-        Drain(pin);
+        Deliver(pin);
         Assert.True(cache.TryPurgeFromCache(out _));
         Assert.False(cache.IsUnderPressure());
         pin.Dispose();
+    }
+
+    [Fact]
+    public void Entries_handed_out_for_delivery_stay_until_the_agent_comes_back_for_more()
+    {
+        // A silo that dies while a delivery is in flight must not have checkpointed it: the partition's next reader
+        // reads it again from the ledger. What leaves the cache is what the receiver checkpoints.
+        var cache = new LedgerQueueCache(100, deliveryBatchSize: 2);
+        cache.AddToCache([Entry("A", 1), Entry("A", 2), Entry("A", 3)]);
+        using var a = cache.GetCacheCursor(Entry("A", 0).StreamId, Entry("A", 1).SequenceToken);
+
+#pragma warning disable CS0618
+        Assert.True(a.MoveNext());
+        Assert.True(a.MoveNext()); // a full batch of 2 is handed out: 1 and 2 are in flight
+        Assert.False(cache.TryPurgeFromCache(out _));
+
+        Assert.True(a.MoveNext()); // the agent came back: 1 and 2 were delivered, 3 is in flight
+        Assert.True(cache.TryPurgeFromCache(out var purged));
+        Assert.Equal([1L, 2L], purged.Select(p => ((LedgerBatchContainer)p).Entry.Seq));
+
+        Assert.False(a.MoveNext()); // the stream has no more: 3 goes out alone
+        Assert.False(cache.TryPurgeFromCache(out _));
+
+        Assert.False(a.MoveNext()); // the agent came back: 3 was delivered
+#pragma warning restore CS0618
+        Assert.True(cache.TryPurgeFromCache(out purged));
+        Assert.Equal([3L], purged.Select(p => ((LedgerBatchContainer)p).Entry.Seq));
     }
 }
