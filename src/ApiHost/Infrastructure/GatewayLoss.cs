@@ -12,21 +12,16 @@ namespace RuralCredit.ApiHost.Infrastructure;
 /// version); a catalog item or model draft, which makes a new version on every call, waits for its answer. The
 /// embedded profile has no gateway: never signalled.
 /// </summary>
-public sealed partial class GatewayLoss(ILogger<GatewayLoss> logger) : IClusterConnectionStatusObserver
+public sealed partial class GatewayLoss(ILogger<GatewayLoss> logger, bool observing) : IClusterConnectionStatusObserver
 {
     private CancellationTokenSource _current = new();
 
     /// <summary>
-    /// Cancelled when a gateway connection is lost after this was read; <see cref="CancellationToken.None"/> while no
-    /// cluster client reports to this (embedded profile), so that calls there are not wrapped at all.
+    /// Cancelled when a gateway connection is lost after this was read; <see cref="CancellationToken.None"/> when no
+    /// cluster client reports to this (<paramref name="observing"/> false: the embedded profile), so that calls there
+    /// are not wrapped at all.
     /// </summary>
-    public CancellationToken Token => Observing ? Volatile.Read(ref _current).Token : CancellationToken.None;
-
-    /// <summary>Whether a cluster client reports its gateway connections to this (set when the client resolves it).</summary>
-    public bool Observing { get; set; }
-
-    /// <summary>How many times a lost gateway cancelled the calls in flight.</summary>
-    public int Signals { get; private set; }
+    public CancellationToken Token => observing ? Volatile.Read(ref _current).Token : CancellationToken.None;
 
     public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
     {
@@ -41,7 +36,6 @@ public sealed partial class GatewayLoss(ILogger<GatewayLoss> logger) : IClusterC
     private void Signal(int remaining)
     {
         var lost = Interlocked.Exchange(ref _current, new CancellationTokenSource());
-        Signals++;
         LogGatewayLost(remaining);
 
         // Off the connection's thread: the cancelled calls' continuations run on the thread pool.

@@ -21,7 +21,7 @@ public static class HostingExtensions
     {
         var profile = ProfileOptions.From(builder.Configuration);
         builder.Services.AddSingleton(profile);
-        builder.Services.AddSingleton<GatewayLoss>();
+        builder.Services.AddSingleton(sp => new GatewayLoss(sp.GetRequiredService<ILogger<GatewayLoss>>(), observing: profile.IsPostgres));
         if (!profile.IsPostgres)
         {
             builder.UseOrleans(silo => silo.AddRuralCredit(builder.Configuration));
@@ -38,12 +38,7 @@ public static class HostingExtensions
             });
             client.UsePostgres(builder.Configuration);
             client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
-            client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp =>
-            {
-                var gatewayLoss = sp.GetRequiredService<GatewayLoss>();
-                gatewayLoss.Observing = true;
-                return gatewayLoss;
-            });
+            client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<GatewayLoss>());
         });
         return builder;
     }
