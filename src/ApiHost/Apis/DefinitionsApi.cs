@@ -37,7 +37,7 @@ public static class DefinitionsApi
     public static async Task<Ok<CatalogResponse>> GetCatalogAsync(IClusterClient cluster, GatewayLoss gatewayLoss)
     {
         var grain = cluster.GetGrain<ICatalogGrain>(RuralCreditConstants.CatalogKey);
-        return TypedResults.Ok(new CatalogResponse(await grain.GetItemsAsync().UntilGatewayLost(gatewayLoss.Token), await grain.GetDepartmentsAsync().UntilGatewayLost(gatewayLoss.Token)));
+        return TypedResults.Ok(new CatalogResponse(await grain.GetItemsAsync().WithinReadDeadline(gatewayLoss), await grain.GetDepartmentsAsync().WithinReadDeadline(gatewayLoss)));
     }
 
     public static async Task<Results<Ok<CatalogPutResponse>, ProblemHttpResult>> PutItemAsync(string code, HttpRequest request, IClusterClient cluster, CancellationToken cancellationToken)
@@ -75,7 +75,7 @@ public static class DefinitionsApi
             return Problems.NotFound("unknown_subject_type", $"subject type {subjectType} does not exist");
         }
 
-        return TypedResults.Ok(await cluster.GetGrain<IScoringModelGrain>(subjectType).GetAsync().UntilGatewayLost(gatewayLoss.Token));
+        return TypedResults.Ok(await cluster.GetGrain<IScoringModelGrain>(subjectType).GetAsync().WithinReadDeadline(gatewayLoss));
     }
 
     public static async Task<Results<Created<ModelPutResponse>, ProblemHttpResult>> PutModelAsync(string subjectType, HttpRequest request, IClusterClient cluster, CancellationToken cancellationToken)
@@ -121,7 +121,7 @@ public static class DefinitionsApi
 
     public static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> GetJobAsync(string jobId, IClusterClient cluster, GatewayLoss gatewayLoss)
     {
-        var status = await cluster.GetGrain<IRescoreJobGrain>(jobId).GetStatusAsync().UntilGatewayLost(gatewayLoss.Token);
+        var status = await cluster.GetGrain<IRescoreJobGrain>(jobId).GetStatusAsync().WithinReadDeadline(gatewayLoss);
         return status is null ? Problems.NotFound("unknown_job", $"job {jobId} does not exist") : TypedResults.Ok(status);
     }
 }

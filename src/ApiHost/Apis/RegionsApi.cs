@@ -53,7 +53,7 @@ public static class RegionsApi
 
     public static async Task<Results<Ok<RegionResponse>, ProblemHttpResult>> GetRegionAsync(string code, IClusterClient cluster, GatewayLoss gatewayLoss)
     {
-        var summary = await SummaryAsync(cluster, code).UntilGatewayLost(gatewayLoss.Token);
+        var summary = await SummaryAsync(cluster, code).WithinReadDeadline(gatewayLoss);
         return summary is null
             ? Problems.NotFound("unknown_region", $"region {code} is not registered")
             : TypedResults.Ok(RegionResponse.From(summary));
@@ -63,19 +63,19 @@ public static class RegionsApi
     {
         if (!IsRegionCode(code) || code.Length == 12)
         {
-            return code.Length == 12 && await SummaryAsync(cluster, code).UntilGatewayLost(gatewayLoss.Token) is not null
+            return code.Length == 12 && await SummaryAsync(cluster, code).WithinReadDeadline(gatewayLoss) is not null
                 ? TypedResults.Ok(new List<RegionResponse>())
                 : Problems.NotFound("unknown_region", $"region {code} is not registered");
         }
 
         var region = cluster.GetGrain<IRegionGrain>(code);
-        if (await region.GetInfoAsync().UntilGatewayLost(gatewayLoss.Token) is null)
+        if (await region.GetInfoAsync().WithinReadDeadline(gatewayLoss) is null)
         {
             return Problems.NotFound("unknown_region", $"region {code} is not registered");
         }
 
-        var children = await region.GetChildrenAsync().UntilGatewayLost(gatewayLoss.Token);
-        var summaries = await Task.WhenAll(children.Select(c => SummaryAsync(cluster, c))).UntilGatewayLost(gatewayLoss.Token);
+        var children = await region.GetChildrenAsync().WithinReadDeadline(gatewayLoss);
+        var summaries = await Task.WhenAll(children.Select(c => SummaryAsync(cluster, c))).WithinReadDeadline(gatewayLoss);
         return TypedResults.Ok(summaries.OfType<RegionSummary>().Select(RegionResponse.From).ToList());
     }
 

@@ -61,7 +61,7 @@ public static class SubjectsApi
             return problem!;
         }
 
-        var profile = await cluster.GetGrain<ISubjectGrain>(id).GetProfileAsync(at).UntilGatewayLost(gatewayLoss.Token);
+        var profile = await cluster.GetGrain<ISubjectGrain>(id).GetProfileAsync(at).WithinReadDeadline(gatewayLoss);
         if (profile is null)
         {
             return UnknownSubject(id);
@@ -79,7 +79,7 @@ public static class SubjectsApi
             return problem!;
         }
 
-        var explanation = await cluster.GetGrain<ISubjectGrain>(id).ExplainAsync(at).UntilGatewayLost(gatewayLoss.Token);
+        var explanation = await cluster.GetGrain<ISubjectGrain>(id).ExplainAsync(at).WithinReadDeadline(gatewayLoss);
         if (explanation is null)
         {
             return UnknownSubject(id);
@@ -93,19 +93,19 @@ public static class SubjectsApi
         string id, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, ILoggerFactory loggers)
     {
         var grain = cluster.GetGrain<ISubjectGrain>(id);
-        if (await grain.GetInfoAsync().UntilGatewayLost(gatewayLoss.Token) is null)
+        if (await grain.GetInfoAsync().WithinReadDeadline(gatewayLoss) is null)
         {
             return UnknownSubject(id);
         }
 
-        var records = await grain.GetRecordsAsync().UntilGatewayLost(gatewayLoss.Token);
+        var records = await grain.GetRecordsAsync().WithinReadDeadline(gatewayLoss);
         loggers.CreateLogger("RuralCredit.Access").LogSubjectRead(user, id, "records", purpose);
         return TypedResults.Ok(new RecordsListResponse(id, records.Select(RecordResponse.From).ToList()));
     }
 
     public static async Task<Results<Ok<HouseholdResponse>, ProblemHttpResult>> GetHouseholdAsync(string id, IClusterClient cluster, GatewayLoss gatewayLoss)
     {
-        var view = await cluster.GetGrain<IHouseholdGrain>(id).GetViewAsync().UntilGatewayLost(gatewayLoss.Token);
+        var view = await cluster.GetGrain<IHouseholdGrain>(id).GetViewAsync().WithinReadDeadline(gatewayLoss);
         return view is null
             ? Problems.NotFound("unknown_household", $"household {id} does not exist")
             : TypedResults.Ok(HouseholdResponse.From(view));

@@ -21,7 +21,13 @@ public static class HostingExtensions
     {
         var profile = ProfileOptions.From(builder.Configuration);
         builder.Services.AddSingleton(profile);
-        builder.Services.AddSingleton(sp => new GatewayLoss(sp.GetRequiredService<ILogger<GatewayLoss>>(), observing: profile.IsPostgres));
+        var readTimeout = builder.Configuration.GetValue(GatewayLoss.ReadTimeoutKey, GatewayLoss.DefaultReadTimeout);
+        if (readTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{GatewayLoss.ReadTimeoutKey} must be a positive time span such as 00:00:10, not {readTimeout}.");
+        }
+
+        builder.Services.AddSingleton(sp => new GatewayLoss(sp.GetRequiredService<ILogger<GatewayLoss>>(), observing: profile.IsPostgres, readTimeout));
         if (!profile.IsPostgres)
         {
             builder.UseOrleans(silo => silo.AddRuralCredit(builder.Configuration));

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace RuralCredit.Tests.Infrastructure;
 
 /// <summary>A host whose silo runs <see cref="Filter"/> on every incoming grain call (fault and timing tests).</summary>
-public sealed class CallFilterApiFactory<TFilter> : CreditApiFactory
+public class CallFilterApiFactory<TFilter> : CreditApiFactory
     where TFilter : class, IIncomingGrainCallFilter, new()
 {
     public TFilter Filter { get; } = new();
