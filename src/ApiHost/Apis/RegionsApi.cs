@@ -68,7 +68,7 @@ public static class RegionsApi
                 : Problems.NotFound("unknown_region", $"region {code} is not registered");
         }
 
-        var region = cluster.GetGrain<IRegionGrain>(code);
+        var region = cluster.ByKey<IRegionGrain>(code);
         if (await region.GetInfoAsync().WithinReadDeadline(gatewayLoss) is null)
         {
             return Problems.NotFound("unknown_region", $"region {code} is not registered");
@@ -88,8 +88,8 @@ public static class RegionsApi
         }
 
         return code.Length == 12
-            ? cluster.GetGrain<IVillageGrain>(code).GetSummaryAsync()
-            : cluster.GetGrain<IRegionGrain>(code).GetSummaryAsync();
+            ? cluster.ByKey<IVillageGrain>(code).GetSummaryAsync()
+            : cluster.ByKey<IRegionGrain>(code).GetSummaryAsync();
     }
 
     private static bool IsRegionCode(string code) => code.Length is 6 or 9 or 12 && code.All(char.IsAsciiDigit);

@@ -61,7 +61,7 @@ public static class SubjectsApi
             return problem!;
         }
 
-        var profile = await cluster.GetGrain<ISubjectGrain>(id).GetProfileAsync(at).WithinReadDeadline(gatewayLoss);
+        var profile = await cluster.ByKey<ISubjectGrain>(id).GetProfileAsync(at).WithinReadDeadline(gatewayLoss);
         if (profile is null)
         {
             return UnknownSubject(id);
@@ -79,7 +79,7 @@ public static class SubjectsApi
             return problem!;
         }
 
-        var explanation = await cluster.GetGrain<ISubjectGrain>(id).ExplainAsync(at).WithinReadDeadline(gatewayLoss);
+        var explanation = await cluster.ByKey<ISubjectGrain>(id).ExplainAsync(at).WithinReadDeadline(gatewayLoss);
         if (explanation is null)
         {
             return UnknownSubject(id);
@@ -92,7 +92,7 @@ public static class SubjectsApi
     public static async Task<Results<Ok<RecordsListResponse>, ProblemHttpResult>> GetRecordsAsync(
         string id, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, ILoggerFactory loggers)
     {
-        var grain = cluster.GetGrain<ISubjectGrain>(id);
+        var grain = cluster.ByKey<ISubjectGrain>(id);
         if (await grain.GetInfoAsync().WithinReadDeadline(gatewayLoss) is null)
         {
             return UnknownSubject(id);
@@ -105,7 +105,7 @@ public static class SubjectsApi
 
     public static async Task<Results<Ok<HouseholdResponse>, ProblemHttpResult>> GetHouseholdAsync(string id, IClusterClient cluster, GatewayLoss gatewayLoss)
     {
-        var view = await cluster.GetGrain<IHouseholdGrain>(id).GetViewAsync().WithinReadDeadline(gatewayLoss);
+        var view = await cluster.ByKey<IHouseholdGrain>(id).GetViewAsync().WithinReadDeadline(gatewayLoss);
         return view is null
             ? Problems.NotFound("unknown_household", $"household {id} does not exist")
             : TypedResults.Ok(HouseholdResponse.From(view));

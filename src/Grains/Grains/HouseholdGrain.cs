@@ -126,7 +126,7 @@ public sealed class HouseholdGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<IVillageGrain>(villageCode).UpdateHouseholdRedeemedAsync(this.GetPrimaryKeyString(), redeemed, version);
+            await GrainFactory.ByKey<IVillageGrain>(villageCode).UpdateHouseholdRedeemedAsync(this.GetPrimaryKeyString(), redeemed, version);
         }
         catch (Exception)
         {
@@ -149,7 +149,7 @@ public sealed class HouseholdGrain(
 
     private async Task<List<SubjectSummary>> MemberSummariesAsync()
     {
-        var summaries = await Task.WhenAll(S.Members.Select(m => GrainFactory.GetGrain<ISubjectGrain>(m).GetSummaryAsync()));
+        var summaries = await Task.WhenAll(S.Members.Select(m => GrainFactory.ByKey<ISubjectGrain>(m).GetSummaryAsync()));
         return summaries.OfType<SubjectSummary>().ToList();
     }
 }

@@ -44,8 +44,8 @@ public sealed class RegionGrain(
     private async Task ReconcileAsync()
     {
         var summaries = await Task.WhenAll(S.Children.Select(code => code.Length == 12
-            ? GrainFactory.GetGrain<IVillageGrain>(code).GetSummaryAsync()
-            : GrainFactory.GetGrain<IRegionGrain>(code).GetSummaryAsync()));
+            ? GrainFactory.ByKey<IVillageGrain>(code).GetSummaryAsync()
+            : GrainFactory.ByKey<IRegionGrain>(code).GetSummaryAsync()));
         foreach (var summary in summaries.OfType<RegionSummary>())
         {
             if (!S.ChildSummaries.TryGetValue(summary.Info.Code, out var held) || held.Version <= summary.Version)

@@ -65,7 +65,7 @@ internal sealed class RegionSummaryPublisher<TState>
     {
         if (_parentCode() is { } parent)
         {
-            _ = ConfirmAsync(_grains.GetGrain<IRegionGrain>(parent).UpdateChildAsync(Current()));
+            _ = ConfirmAsync(_grains.ByKey<IRegionGrain>(parent).UpdateChildAsync(Current()));
         }
 
         return Task.CompletedTask;

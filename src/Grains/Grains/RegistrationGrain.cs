@@ -58,8 +58,8 @@ public sealed class RegistrationGrain(
                 foreach (var (i, r) in group)
                 {
                     var created = r.Level == RegionLevels.Village
-                        ? await GrainFactory.GetGrain<IVillageGrain>(r.Code).RegisterAsync(r)
-                        : await GrainFactory.GetGrain<IRegionGrain>(r.Code).RegisterAsync(r);
+                        ? await GrainFactory.ByKey<IVillageGrain>(r.Code).RegisterAsync(r)
+                        : await GrainFactory.ByKey<IRegionGrain>(r.Code).RegisterAsync(r);
                     results[i] = new RegistrationOutcome(i, r.Code, created ? "created" : "updated", null);
                 }
             }));
@@ -67,7 +67,7 @@ public sealed class RegistrationGrain(
             {
                 foreach (var (_, r) in group)
                 {
-                    await GrainFactory.GetGrain<IRegionGrain>(group.Key).AddChildAsync(r.Code);
+                    await GrainFactory.ByKey<IRegionGrain>(group.Key).AddChildAsync(r.Code);
                 }
             }));
         }
@@ -128,8 +128,8 @@ public sealed class RegistrationGrain(
     }
 
     private Task<RegionInfo?> FindRegionAsync(string code) => code.Length == 12
-        ? GrainFactory.GetGrain<IVillageGrain>(code).GetInfoAsync()
-        : GrainFactory.GetGrain<IRegionGrain>(code).GetInfoAsync();
+        ? GrainFactory.ByKey<IVillageGrain>(code).GetInfoAsync()
+        : GrainFactory.ByKey<IRegionGrain>(code).GetInfoAsync();
 
     public async Task<IReadOnlyList<RegistrationOutcome>> RegisterSubjectsAsync(IReadOnlyList<SubjectRegistration> subjects)
     {
@@ -180,7 +180,7 @@ public sealed class RegistrationGrain(
                         RequestContext.Set(SubjectGrain.FirstRegistrationKey, true); // flows to this call only
                     }
 
-                    var created = await GrainFactory.GetGrain<ISubjectGrain>(info.SubjectId).RegisterAsync(info);
+                    var created = await GrainFactory.ByKey<ISubjectGrain>(info.SubjectId).RegisterAsync(info);
                     RequestContext.Remove(SubjectGrain.FirstRegistrationKey);
                     results[i] = new RegistrationOutcome(i, info.SubjectId, created ? "created" : "updated", null);
                 }
@@ -244,7 +244,7 @@ public sealed class RegistrationGrain(
 
         if (!villages.TryGetValue(s.VillageCode, out var exists))
         {
-            exists = villages[s.VillageCode] = await GrainFactory.GetGrain<IVillageGrain>(s.VillageCode).GetInfoAsync() is not null;
+            exists = villages[s.VillageCode] = await GrainFactory.ByKey<IVillageGrain>(s.VillageCode).GetInfoAsync() is not null;
         }
 
         if (!exists)
@@ -272,7 +272,7 @@ public sealed class RegistrationGrain(
         }
 
         return subject.HouseholdId is { } household
-            ? await GrainFactory.GetGrain<IHouseholdGrain>(household).RedeemAsync(redemption)
-            : await GrainFactory.GetGrain<ISubjectGrain>(subjectId).RedeemAsync(redemption);
+            ? await GrainFactory.ByKey<IHouseholdGrain>(household).RedeemAsync(redemption)
+            : await GrainFactory.ByKey<ISubjectGrain>(subjectId).RedeemAsync(redemption);
     }
 }

@@ -60,7 +60,7 @@ public sealed partial class RescoreJobGrain(
             for (var i = 0; i < ids.Count; i += Parallelism)
             {
                 var chunk = ids.Skip(i).Take(Parallelism);
-                await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<ISubjectGrain>(id).RescoreAsync(state.State.ModelVersion)));
+                await Task.WhenAll(chunk.Select(id => GrainFactory.ByKey<ISubjectGrain>(id).RescoreAsync(state.State.ModelVersion)));
                 status = status with { Done = Math.Min(ids.Count, i + Parallelism) };
                 state.State.Status = status;
             }

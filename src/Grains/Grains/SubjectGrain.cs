@@ -173,7 +173,7 @@ public sealed partial class SubjectGrain(
         {
             // Before the new info is taken: if the old village cannot be told, the registration fails and its retry
             // sees the move again.
-            await GrainFactory.GetGrain<IVillageGrain>(previous.VillageCode).RemoveSubjectAsync(info.SubjectId);
+            await GrainFactory.ByKey<IVillageGrain>(previous.VillageCode).RemoveSubjectAsync(info.SubjectId);
         }
 
         S.Info = info;
@@ -186,12 +186,12 @@ public sealed partial class SubjectGrain(
 
         if (previous?.HouseholdId is { } oldHousehold && oldHousehold != info.HouseholdId)
         {
-            await GrainFactory.GetGrain<IHouseholdGrain>(oldHousehold).RemoveMemberAsync(info.SubjectId);
+            await GrainFactory.ByKey<IHouseholdGrain>(oldHousehold).RemoveMemberAsync(info.SubjectId);
         }
 
         if (info.HouseholdId is { } household)
         {
-            await GrainFactory.GetGrain<IHouseholdGrain>(household).AddMemberAsync(info.SubjectId, info.VillageCode);
+            await GrainFactory.ByKey<IHouseholdGrain>(household).AddMemberAsync(info.SubjectId, info.VillageCode);
         }
 
         _lastSummary = null;
@@ -226,7 +226,7 @@ public sealed partial class SubjectGrain(
         }
 
         PointsBalance points;
-        if (info.HouseholdId is { } household && await GrainFactory.GetGrain<IHouseholdGrain>(household).GetViewAsync() is { } view)
+        if (info.HouseholdId is { } household && await GrainFactory.ByKey<IHouseholdGrain>(household).GetViewAsync() is { } view)
         {
             if (view.IsCreditHousehold)
             {

@@ -57,7 +57,7 @@ public sealed class VillageGrain(
         var ids = (await directory.ListByVillageAsync(code)).Union(S.Subjects.Keys, StringComparer.Ordinal).ToList();
         foreach (var chunk in ids.Chunk(200))
         {
-            var summaries = await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<ISubjectGrain>(id).GetSummaryAsync()));
+            var summaries = await Task.WhenAll(chunk.Select(id => GrainFactory.ByKey<ISubjectGrain>(id).GetSummaryAsync()));
             for (var i = 0; i < chunk.Length; i++)
             {
                 if (summaries[i] is not { } summary || summary.VillageCode != code)
@@ -74,7 +74,7 @@ public sealed class VillageGrain(
         var households = S.Subjects.Values.Select(s => s.HouseholdId).OfType<string>().Union(S.Households.Keys, StringComparer.Ordinal).ToList();
         foreach (var householdId in households)
         {
-            if (await GrainFactory.GetGrain<IHouseholdGrain>(householdId).GetViewAsync() is { } view && view.VillageCode == code)
+            if (await GrainFactory.ByKey<IHouseholdGrain>(householdId).GetViewAsync() is { } view && view.VillageCode == code)
             {
                 S.Households[householdId] = new HouseholdRedeemed(view.Points.Redeemed, S.Households.GetValueOrDefault(householdId)?.Version ?? 0);
             }
@@ -134,7 +134,7 @@ public sealed class VillageGrain(
     public async Task<int> RefreshAllAsync()
     {
         var ids = S.Subjects.Keys.ToList();
-        var summaries = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<ISubjectGrain>(id).RefreshAsync()));
+        var summaries = await Task.WhenAll(ids.Select(id => GrainFactory.ByKey<ISubjectGrain>(id).RefreshAsync()));
         foreach (var summary in summaries)
         {
             if (summary is not null && summary.VillageCode == S.Info?.Code)

@@ -11,5 +11,5 @@ public sealed class VillageReferences(IGrainFactory grains)
     private readonly ConcurrentDictionary<string, IVillageGrain> _villages = new(StringComparer.Ordinal);
 
     public IVillageGrain Get(string villageCode) =>
-        _villages.GetOrAdd(villageCode, static (code, factory) => factory.GetGrain<IVillageGrain>(code), grains);
+        _villages.GetOrAdd(villageCode, static (code, factory) => factory.ByKey<IVillageGrain>(code), grains);
 }
