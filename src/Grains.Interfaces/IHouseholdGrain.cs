@@ -15,10 +15,11 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// <summary>
     /// The household view, or null when no member ever named it. Views interleave with each other and with the other
     /// calls: they change nothing, so the members of a household read at the same time do not queue behind each
-    /// other's member reads (a redemption still checks and debits in one turn).
+    /// other's member reads (a redemption still checks and debits in one turn). A member asking for the view of its
+    /// own household passes its current summary (<paramref name="caller"/>), which the view then does not ask for.
     /// </summary>
     [AlwaysInterleave]
-    Task<HouseholdView?> GetViewAsync();
+    Task<HouseholdView?> GetViewAsync(SubjectSummary? caller = null);
 
     /// <summary>Debits the pooled account atomically; never below zero; idempotent by redemption id.</summary>
     Task<RedemptionResult> RedeemAsync(Redemption redemption);

@@ -14,6 +14,7 @@ public sealed class DomainCache
 
     public DomainCache()
     {
+        ItemLookup = Item;
         _snapshot = new Snapshot(
             DefaultData.Catalog.ToFrozenDictionary(i => i.Code, StringComparer.Ordinal),
             RuralCreditConstants.SubjectTypes.ToFrozenDictionary(t => t, DefaultData.Model, StringComparer.Ordinal));
@@ -23,6 +24,9 @@ public sealed class DomainCache
 
     /// <summary>A current catalog item, or null.</summary>
     public CatalogItem? Item(string code) => _snapshot.Catalog.GetValueOrDefault(code);
+
+    /// <summary><see cref="Item"/> as one delegate for the scoring engine (not a new one on every evaluation).</summary>
+    public Func<string, CatalogItem?> ItemLookup { get; }
 
     /// <summary>Every current catalog item.</summary>
     public IEnumerable<CatalogItem> Items => _snapshot.Catalog.Values;

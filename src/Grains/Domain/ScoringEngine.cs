@@ -104,8 +104,9 @@ public static class ScoringEngine
         var byItem = details ? new Dictionary<string, double>(StringComparer.Ordinal) : null;
         VetoRecord? veto = null;
 
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
+            var record = records[i];
             var item = catalog(record.CatalogCode);
             if (!Counts(record, item, t))
             {

@@ -30,8 +30,9 @@ public sealed record SubjectFacts(
         bool creditLine = false, borrowing = false, arrears = false, serious = false, demo = false;
         DateTimeOffset? lastGovernance = null;
 
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
+            var record = records[i];
             var item = catalog(record.CatalogCode);
             if (item is null)
             {

@@ -70,14 +70,14 @@ public sealed class HouseholdGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<HouseholdView?> GetViewAsync()
+    public async Task<HouseholdView?> GetViewAsync(SubjectSummary? caller = null)
     {
         if (S.VillageCode is null)
         {
             return null;
         }
 
-        var members = await MemberSummariesAsync();
+        var members = await MemberSummariesAsync(caller);
         var status = HouseholdStatus.Compute(members, domain.FarmerModel, policy.CurrentValue.At(time.GetUtcNow()));
         var earned = members.Sum(m => m.PointsEarned);
         return new HouseholdView
@@ -147,9 +147,11 @@ public sealed class HouseholdGrain(
         }
     }
 
-    private async Task<List<SubjectSummary>> MemberSummariesAsync()
+    private async Task<List<SubjectSummary>> MemberSummariesAsync(SubjectSummary? known = null)
     {
-        var summaries = await Task.WhenAll(S.Members.Select(m => GrainFactory.ByKey<ISubjectGrain>(m).GetSummaryAsync()));
+        var summaries = await Task.WhenAll(S.Members.Select(m => known is not null && m == known.SubjectId
+            ? Task.FromResult<SubjectSummary?>(known)
+            : GrainFactory.ByKey<ISubjectGrain>(m).GetSummaryAsync()));
         return summaries.OfType<SubjectSummary>().ToList();
     }
 }

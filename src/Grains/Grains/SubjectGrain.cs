@@ -211,8 +211,8 @@ public sealed partial class SubjectGrain(
         var t = asOf ?? time.GetUtcNow();
         var model = domain.Model(info.SubjectType);
         var records = RecordsAt(t);
-        var evaluation = ScoringEngine.Evaluate(model, domain.Item, records, t);
-        var facts = SubjectFacts.Compute(domain.Item, records, t);
+        var evaluation = ScoringEngine.Evaluate(model, domain.ItemLookup, records, t);
+        var facts = SubjectFacts.Compute(domain.ItemLookup, records, t);
 
         var tags = new List<string>();
         if (facts.SeriousDishonesty)
@@ -226,7 +226,8 @@ public sealed partial class SubjectGrain(
         }
 
         PointsBalance points;
-        if (info.HouseholdId is { } household && await GrainFactory.ByKey<IHouseholdGrain>(household).GetViewAsync() is { } view)
+        if (info.HouseholdId is { } household
+            && await GrainFactory.ByKey<IHouseholdGrain>(household).GetViewAsync(asOf is null ? Summarize(info, evaluation, facts, t, _summaryVersion) : BuildSummary(time.GetUtcNow(), _summaryVersion)) is { } view)
         {
             if (view.IsCreditHousehold)
             {
@@ -267,7 +268,7 @@ public sealed partial class SubjectGrain(
         var t = asOf ?? time.GetUtcNow();
         var model = domain.Model(info.SubjectType);
         var records = RecordsAt(t);
-        var evaluation = ScoringEngine.Evaluate(model, domain.Item, records, t);
+        var evaluation = ScoringEngine.Evaluate(model, domain.ItemLookup, records, t);
 
         // Counting records without a rule are archived and shown with no effect.
         var effects = evaluation.Effects.ToList();
@@ -344,7 +345,7 @@ public sealed partial class SubjectGrain(
     public async Task<RedemptionResult> RedeemAsync(Redemption redemption)
     {
         var now = time.GetUtcNow();
-        var earned = SubjectFacts.Compute(domain.Item, RecordsAt(now), now).PointsEarned;
+        var earned = SubjectFacts.Compute(domain.ItemLookup, RecordsAt(now), now).PointsEarned;
         var (result, changed) = (S.Points ??= new PointsAccount()).Redeem("subject:" + this.GetPrimaryKeyString(), earned, redemption);
         if (changed)
         {
@@ -490,8 +491,14 @@ public sealed partial class SubjectGrain(
     {
         var info = S.Info!;
         var records = RecordsAt(t);
-        var evaluation = ScoringEngine.Evaluate(domain.Model(info.SubjectType), domain.Item, records, t, details: false);
-        var facts = SubjectFacts.Compute(domain.Item, records, t);
+        var evaluation = ScoringEngine.Evaluate(domain.Model(info.SubjectType), domain.ItemLookup, records, t, details: false);
+        var facts = SubjectFacts.Compute(domain.ItemLookup, records, t);
+        return Summarize(info, evaluation, facts, t, version);
+    }
+
+    /// <summary>The summary at <paramref name="t"/> from an evaluation and the facts at that time.</summary>
+    private SubjectSummary Summarize(SubjectInfo info, Evaluation evaluation, SubjectFacts facts, DateTimeOffset t, long version)
+    {
         var since = t.AddHours(-24);
         var recent = new List<DateTimeOffset>();
         foreach (var r in S.Records)
