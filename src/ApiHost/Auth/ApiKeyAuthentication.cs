@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -68,6 +69,54 @@ public static class ApiClaims
 }
 
 /// <summary>
+/// The principal of each configured key, by the key's SHA-256 hash: made once per configuration (keys can be changed
+/// while running), not on every request. A principal is shared by the requests of its key and never changed.
+/// </summary>
+public sealed class ApiKeyTable(IOptionsMonitor<AuthOptions> auth)
+{
+    private Table? _table;
+
+    /// <summary>The principal of <paramref name="key"/>, or null when no configured key matches.</summary>
+    public ClaimsPrincipal? Find(string key)
+    {
+        var current = auth.CurrentValue;
+        var table = Volatile.Read(ref _table);
+        if (table is null || !ReferenceEquals(table.Source, current))
+        {
+            table = new Table(current, Build(current));
+            Volatile.Write(ref _table, table);
+        }
+
+        return table.ByHash.GetValueOrDefault(AuthOptions.Hash(key));
+    }
+
+    private static FrozenDictionary<string, ClaimsPrincipal> Build(AuthOptions options)
+    {
+        var byHash = new Dictionary<string, ClaimsPrincipal>(StringComparer.Ordinal);
+        foreach (var entry in options.Keys)
+        {
+            var hash = entry.KeyHash?.ToLowerInvariant() ?? (entry.Key is { Length: > 0 } key ? AuthOptions.Hash(key) : null);
+            if (hash is null)
+            {
+                continue;
+            }
+
+            var claims = new List<Claim>
+            {
+                new(ClaimTypes.Name, string.IsNullOrEmpty(entry.Name) ? entry.Role : entry.Name),
+                new(ClaimTypes.Role, entry.Role),
+            };
+            claims.AddRange(entry.Scope.Select(s => new Claim(ApiClaims.Scope, s)));
+            byHash.TryAdd(hash, new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyAuthenticationHandler.SchemeName)));
+        }
+
+        return byHash.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private sealed record Table(AuthOptions Source, FrozenDictionary<string, ClaimsPrincipal> ByHash);
+}
+
+/// <summary>
 /// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> (or <c>?access_token=</c> for EventSource clients that
 /// cannot set headers) against the configured keys, compared by SHA-256 hash.
 /// </summary>
@@ -75,7 +124,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IOptionsMonitor<AuthOptions> auth) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ApiKeyTable keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
 
@@ -97,22 +146,8 @@ public sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var hash = AuthOptions.Hash(key);
-        var entry = auth.CurrentValue.Keys.FirstOrDefault(k =>
-            (k.KeyHash is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(k.KeyHash.ToLowerInvariant()), Encoding.ASCII.GetBytes(hash)))
-            || (k.Key is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(k.Key), Encoding.UTF8.GetBytes(key))));
-        if (entry is null)
-        {
-            return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
-        }
-
-        var claims = new List<Claim>
-        {
-            new(ClaimTypes.Name, string.IsNullOrEmpty(entry.Name) ? entry.Role : entry.Name),
-            new(ClaimTypes.Role, entry.Role),
-        };
-        claims.AddRange(entry.Scope.Select(s => new Claim(ApiClaims.Scope, s)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+        return Task.FromResult(keys.Find(key) is { } principal
+            ? AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName))
+            : AuthenticateResult.Fail("Unknown API key."));
     }
 }

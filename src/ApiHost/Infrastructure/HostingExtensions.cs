@@ -67,6 +67,7 @@ public static class HostingExtensions
             .Validate(o => o.Keys.All(k => Roles.All.Contains(k.Role) && (!string.IsNullOrEmpty(k.Key) || !string.IsNullOrEmpty(k.KeyHash))),
                 "Every Auth:Keys entry needs a key or keyHash and a role of operator, integrator, bank or dashboard.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<ApiKeyTable>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
