@@ -54,7 +54,7 @@ public static class SubjectsApi
     }
 
     public static async Task<Results<Ok<SubjectProfileResponse>, ProblemHttpResult>> GetProfileAsync(
-        string id, string? asOf, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, ILoggerFactory loggers)
+        string id, string? asOf, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, AccessLog access)
     {
         if (!TryAsOf(asOf, out var at, out var problem))
         {
@@ -67,12 +67,12 @@ public static class SubjectsApi
             return UnknownSubject(id);
         }
 
-        loggers.CreateLogger("RuralCredit.Access").LogSubjectRead(user, id, "profile", purpose);
+        access.SubjectRead(user, id, "profile", purpose);
         return TypedResults.Ok(SubjectProfileResponse.From(profile));
     }
 
     public static async Task<Results<Ok<ExplainResponse>, ProblemHttpResult>> ExplainAsync(
-        string id, string? asOf, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, ILoggerFactory loggers)
+        string id, string? asOf, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, AccessLog access)
     {
         if (!TryAsOf(asOf, out var at, out var problem))
         {
@@ -85,12 +85,12 @@ public static class SubjectsApi
             return UnknownSubject(id);
         }
 
-        loggers.CreateLogger("RuralCredit.Access").LogSubjectRead(user, id, "explain", purpose);
+        access.SubjectRead(user, id, "explain", purpose);
         return TypedResults.Ok(ExplainResponse.From(explanation));
     }
 
     public static async Task<Results<Ok<RecordsListResponse>, ProblemHttpResult>> GetRecordsAsync(
-        string id, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, ILoggerFactory loggers)
+        string id, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, AccessLog access)
     {
         var grain = cluster.ByKey<ISubjectGrain>(id);
         if (await grain.GetInfoAsync().WithinReadDeadline(gatewayLoss) is null)
@@ -99,7 +99,7 @@ public static class SubjectsApi
         }
 
         var records = await grain.GetRecordsAsync().WithinReadDeadline(gatewayLoss);
-        loggers.CreateLogger("RuralCredit.Access").LogSubjectRead(user, id, "records", purpose);
+        access.SubjectRead(user, id, "records", purpose);
         return TypedResults.Ok(new RecordsListResponse(id, records.Select(RecordResponse.From).ToList()));
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using RuralCredit.ApiHost.Auth;
@@ -93,6 +94,8 @@ public static class HostingExtensions
         builder.Services.AddHealthChecks()
             .AddCheck<EngineReadyCheck>("engine", tags: ["ready"]);
         builder.Services.AddHostedService<StartupBanner>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<AccessLog>();
         return builder;
     }
 }

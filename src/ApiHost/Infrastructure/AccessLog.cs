@@ -1,0 +1,26 @@
+using System.Security.Claims;
+
+namespace RuralCredit.ApiHost.Infrastructure;
+
+/// <summary>
+/// The log of reads of subjects' data (SPEC §2.9): who read which subject's data, which view, when and why, under the
+/// log category <see cref="Category"/> (never a raw identity number: subject ids are pseudonymous).
+/// </summary>
+public sealed partial class AccessLog(ILoggerFactory loggers, TimeProvider time)
+{
+    public const string Category = "RuralCredit.Access";
+
+    private readonly ILogger _logger = loggers.CreateLogger(Category);
+
+    /// <summary>Records a read of <paramref name="subjectId"/>'s <paramref name="view"/> by the caller.</summary>
+    public void SubjectRead(ClaimsPrincipal user, string subjectId, string view, string? purpose)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            LogRead(_logger, time.GetUtcNow(), user.Identity?.Name ?? "unknown", subjectId, view, purpose ?? "unspecified");
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Subject data read: at={At:O} actor={Actor} subject={SubjectId} view={View} purpose={Purpose}")]
+    private static partial void LogRead(ILogger logger, DateTimeOffset at, string actor, string subjectId, string view, string purpose);
+}

@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RuralCredit.ApiHost.Infrastructure;
+using RuralCredit.Tests.Infrastructure;
+using static RuralCredit.Tests.Infrastructure.CreditApiFactory;
+
+namespace RuralCredit.Tests.Api;
+
+/// <summary>Keeps every message logged under <see cref="AccessLog.Category"/>.</summary>
+public sealed class AccessLogCapture : ILoggerProvider
+{
+    public ConcurrentQueue<string> Messages { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => categoryName == AccessLog.Category ? new Capture(Messages) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Capture(ConcurrentQueue<string> messages) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            messages.Enqueue(formatter(state, exception));
+    }
+}
+
+/// <summary>An engine whose access log is captured.</summary>
+public sealed class AccessLogApiFactory : CreditApiFactory
+{
+    public AccessLogCapture Capture { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting($"Logging:LogLevel:{AccessLog.Category}", "Information");
+        builder.ConfigureTestServices(services => services.AddSingleton<ILoggerProvider>(Capture));
+    }
+}
+
+/// <summary>
+/// Every read of a subject's data is logged (SPEC §2.9): who read it, when, which view and why; reads of regions
+/// are not reads of a person's data.
+/// </summary>
+public sealed class AccessLogTests(AccessLogApiFactory api) : IClassFixture<AccessLogApiFactory>
+{
+    [Fact]
+    public async Task Each_read_of_a_subjects_data_is_logged_with_actor_view_and_purpose()
+    {
+        var village = await api.RegisterVillageAsync();
+        var farmer = await api.RegisterFarmerAsync(village);
+        using var client = api.Client(OperatorKey);
+        var before = api.Capture.Messages.Count;
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync($"/v1/subjects/{farmer}?purpose=loan-review")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync($"/v1/subjects/{farmer}/explain")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync($"/v1/subjects/{farmer}/records?purpose=objection")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync($"/v1/regions/{village}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetJsonAsync("/v1/subjects/NO-SUCH-SUBJECT")).Status);
+
+        List<string> logged = [];
+        await WaitUntilAsync(
+            () => Task.FromResult((logged = api.Capture.Messages.Skip(before).Where(m => m.Contains(farmer, StringComparison.Ordinal)).ToList()).Count >= 3),
+            Eventually,
+            () => $"three reads of {farmer} should be logged: {string.Join(" | ", logged)}");
+
+        Assert.Equal(3, logged.Count);
+        Assert.Contains(logged, m => m.Contains("actor=dev-operator", StringComparison.Ordinal) && m.Contains("view=profile", StringComparison.Ordinal) && m.Contains("purpose=loan-review", StringComparison.Ordinal));
+        Assert.Contains(logged, m => m.Contains("view=explain", StringComparison.Ordinal) && m.Contains("purpose=unspecified", StringComparison.Ordinal));
+        Assert.Contains(logged, m => m.Contains("view=records", StringComparison.Ordinal) && m.Contains("purpose=objection", StringComparison.Ordinal));
+        Assert.All(logged, m => Assert.Matches(@"at=\d{4}-\d{2}-\d{2}T", m));
+        Assert.DoesNotContain(api.Capture.Messages, m => m.Contains("NO-SUCH-SUBJECT", StringComparison.Ordinal));
+    }
+}
