@@ -71,7 +71,6 @@ public sealed partial class SubjectGrain(
     private DeferredWrite<SubjectState>? _writer;
     private int _unsnapshotted;
     private long _summaryVersion;
-    private SubjectSummary? _lastSummary;
     private IGrainTimer? _resend;
 
     private SubjectState S => state.State;
@@ -194,7 +193,6 @@ public sealed partial class SubjectGrain(
             await GrainFactory.ByKey<IHouseholdGrain>(household).AddMemberAsync(info.SubjectId, info.VillageCode);
         }
 
-        _lastSummary = null;
         Publish();
         return previous is null;
     }
@@ -338,7 +336,6 @@ public sealed partial class SubjectGrain(
     public async Task<SubjectSummary?> RefreshAsync()
     {
         await CatchUpAsync();
-        _lastSummary = null;
         return Publish();
     }
 
@@ -350,7 +347,6 @@ public sealed partial class SubjectGrain(
         if (changed)
         {
             await state.WriteStateAsync();
-            _lastSummary = null;
             Publish();
         }
 
@@ -422,7 +418,7 @@ public sealed partial class SubjectGrain(
         (record.History ??= []).Add(change);
     }
 
-    /// <summary>Sends the summary to the village when it differs from the last one sent.</summary>
+    /// <summary>Sends the current summary to the village under a new version (the village keeps the newest).</summary>
     private SubjectSummary? Publish()
     {
         if (S.Info is not { } info)
@@ -430,15 +426,8 @@ public sealed partial class SubjectGrain(
             return null;
         }
 
-        var summary = BuildSummary(time.GetUtcNow(), 0);
-        if (_lastSummary is not null && SameContent(_lastSummary, summary))
-        {
-            return _lastSummary;
-        }
-
         _summaryVersion = SummaryVersion.Next(_summaryVersion);
-        summary = summary with { Version = _summaryVersion };
-        _lastSummary = summary;
+        var summary = BuildSummary(time.GetUtcNow(), _summaryVersion);
         _ = SendAsync(info.VillageCode, summary);
         return summary;
     }
@@ -457,7 +446,6 @@ public sealed partial class SubjectGrain(
         catch (Exception e)
         {
             LogSendFailed(this.GetPrimaryKeyString(), villageCode, e.GetType().Name);
-            _lastSummary = null;
             try
             {
                 _resend ??= this.RegisterGrainTimer(static (self, _) => self.ResendAsync(), this, new GrainTimerCreationOptions
@@ -482,10 +470,6 @@ public sealed partial class SubjectGrain(
         Publish();
         return Task.CompletedTask;
     }
-
-    private static bool SameContent(SubjectSummary a, SubjectSummary b) =>
-        a with { Version = 0, EvaluatedAt = default, RecentReceipts = [] } == b with { Version = 0, EvaluatedAt = default, RecentReceipts = [] }
-        && a.RecentReceipts.SequenceEqual(b.RecentReceipts);
 
     private SubjectSummary BuildSummary(DateTimeOffset t, long version)
     {
