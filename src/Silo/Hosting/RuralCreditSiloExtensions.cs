@@ -126,6 +126,7 @@ public static class RuralCreditSiloExtensions
                 o.StreamInactivityPeriod = TimeSpan.FromSeconds(10);
             }));
         });
+        DashboardCounters.Apply(configuration);
         silo.AddDashboard();
         return silo;
     }

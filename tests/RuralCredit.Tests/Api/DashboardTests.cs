@@ -1,0 +1,33 @@
+using System.Net;
+using RuralCredit.Silo.Hosting;
+using RuralCredit.Tests.Infrastructure;
+
+namespace RuralCredit.Tests.Api;
+
+/// <summary>The Orleans Dashboard at <c>/orleans</c>, without its once-a-second counters sampler by default.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class DashboardTests(CreditApiFactory api)
+{
+    [Fact]
+    public async Task The_dashboard_shows_the_cluster_and_its_counters_sampler_is_off_by_default()
+    {
+        using var client = api.Client(null);
+        using (var page = await client.GetAsync("/orleans/"))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        }
+
+        // The dashboard grain gathers the silos' figures every second.
+        ApiResponse? counters = null;
+        await CreditApiFactory.WaitUntilAsync(
+            async () => (counters = await client.GetJsonAsync("/orleans/DashboardCounters")).Status == HttpStatusCode.OK
+                && counters.Json["totalActiveHostCount"]?.GetValue<int>() == 1
+                && counters.Json["totalActivationCount"]?.GetValue<int>() > 0,
+            CreditApiFactory.Eventually,
+            () => $"the dashboard should show one silo and its activations: {counters?.Body[..Math.Min(300, counters.Body.Length)]}");
+        Assert.NotEmpty(counters!.Json.Arr("simpleGrainStats"));
+
+        Assert.Equal("true", Environment.GetEnvironmentVariable(DashboardCounters.SdkDisabledVariable));
+    }
+}
