@@ -73,6 +73,9 @@ public sealed partial class SubjectGrain(
     private long _summaryVersion;
     private IGrainTimer? _resend;
 
+    /// <summary>Summaries sent to the village and not answered yet (turns of one activation: no two at once).</summary>
+    private int _unanswered;
+
     private SubjectState S => state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -106,11 +109,12 @@ public sealed partial class SubjectGrain(
             await _writer.FlushAsync();
         }
 
-        if (_resend is not null && S.Info is { } info)
+        if ((_resend is not null || _unanswered > 0) && S.Info is { } info)
         {
-            // A summary the village has not received yet would wait for this subject's next activation: the resend timer
-            // dies with this one, so the current summary goes once more now.
-            _resend.Dispose();
+            // A summary the village has not received yet (its send failed, or has not been answered: a failure arriving
+            // after this point could no longer set the resend timer) would wait for this subject's next activation: the
+            // resend timer dies with this one, so the current summary goes once more now.
+            _resend?.Dispose();
             _resend = null;
             _summaryVersion = SummaryVersion.Next(_summaryVersion);
             try
@@ -439,6 +443,7 @@ public sealed partial class SubjectGrain(
     /// </summary>
     private async Task SendAsync(string villageCode, SubjectSummary summary)
     {
+        _unanswered++;
         try
         {
             await villages.Get(villageCode).UpdateSubjectAsync(summary);
@@ -458,8 +463,12 @@ public sealed partial class SubjectGrain(
             }
             catch (InvalidOperationException)
             {
-                // deactivated meanwhile
+                // deactivated meanwhile: the deactivation sent the current summary (it saw this send unanswered)
             }
+        }
+        finally
+        {
+            _unanswered--;
         }
     }
 

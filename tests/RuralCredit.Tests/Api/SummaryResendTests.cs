@@ -12,17 +12,25 @@ public sealed class VillageOutage : IIncomingGrainCallFilter
 
     public volatile bool Down;
 
+    /// <summary>How long a refused call waits before it fails (a silo dying slowly): 0 fails at once.</summary>
+    public volatile int RefuseAfterMs;
+
     public int Refused => Volatile.Read(ref _refused);
 
-    public Task Invoke(IIncomingGrainCallContext context)
+    public async Task Invoke(IIncomingGrainCallContext context)
     {
         if (Down && context.InterfaceMethod?.Name == nameof(IVillageGrain.UpdateSubjectAsync))
         {
             Interlocked.Increment(ref _refused);
+            if (RefuseAfterMs > 0)
+            {
+                await Task.Delay(RefuseAfterMs);
+            }
+
             throw new InvalidOperationException("village unavailable (test)");
         }
 
-        return context.Invoke();
+        await context.Invoke();
     }
 }
 
@@ -58,5 +66,41 @@ public sealed class SummaryResendTests(CallFilterApiFactory<VillageOutage> api) 
         var region = await api.WaitForVillageAsync(village, records24h: 1);
         Assert.Equal(610.0, region.Num("meanScore")); // 600 + 10
         Assert.DoesNotContain(grain.GetGrainId(), await management.GetActiveGrains(grain.GetGrainId().Type));
+    }
+
+    [Fact]
+    public async Task A_summary_still_unanswered_when_the_subject_is_deactivated_reaches_the_village()
+    {
+        var village = await api.RegisterVillageAsync();
+        var farmer = await api.RegisterFarmerAsync(village);
+        await api.WaitForVillageAsync(village, records24h: 0);
+
+        // The village's refusal comes 2 s late: the subject is deactivated while its send is unanswered, before a
+        // failure could set its resend timer (which would die with the activation anyway).
+        api.Filter.RefuseAfterMs = 2_000;
+        api.Filter.Down = true;
+        var refusedBefore = api.Filter.Refused;
+        try
+        {
+            await api.SubmitAsync(Record(NewRecordId(), "GOV_FAMILY_VIRTUE", farmer, Day(), new JsonObject { ["event"] = "孝老爱亲" }));
+            await WaitUntilAsync(() => Task.FromResult(api.Filter.Refused > refusedBefore), Eventually, "the village should be refusing the subject's summary");
+            api.Filter.Down = false;
+            var grain = api.Cluster.GetGrain<ISubjectGrain>(farmer);
+            var management = api.Cluster.GetGrain<IManagementGrain>(0);
+            await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+            await WaitUntilAsync(
+                async () => !(await management.GetActiveGrains(grain.GetGrainId().Type)).Contains(grain.GetGrainId()),
+                Eventually,
+                $"subject grain {farmer} should deactivate");
+
+            var region = await api.WaitForVillageAsync(village, records24h: 1);
+            Assert.Equal(610.0, region.Num("meanScore"));
+            Assert.DoesNotContain(grain.GetGrainId(), await management.GetActiveGrains(grain.GetGrainId().Type));
+        }
+        finally
+        {
+            api.Filter.Down = false;
+            api.Filter.RefuseAfterMs = 0;
+        }
     }
 }
