@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using RuralCredit.Tests.Postgres;
 using Xunit.Sdk;
+using RuralCredit.Tests.Infrastructure;
 
 namespace RuralCredit.Tests.Faults;
 
@@ -295,7 +295,7 @@ public sealed class ClusterProcesses : IDisposable
     public NodeProcess StartSilo()
     {
         var n = Interlocked.Increment(ref _silos);
-        int siloPort = FreeTcpPort(), gatewayPort = FreeTcpPort(), dashboardPort = FreeTcpPort();
+        int siloPort = TestPorts.Free(), gatewayPort = TestPorts.Free(), dashboardPort = TestPorts.Free();
         string[] args =
         [
             Path.Combine(SiloDirectory, "RuralCredit.Silo.dll"),
@@ -329,7 +329,7 @@ public sealed class ClusterProcesses : IDisposable
     public NodeProcess StartApiHost()
     {
         var n = Interlocked.Increment(ref _apis);
-        var port = FreeTcpPort();
+        var port = TestPorts.Free();
         string[] args =
         [
             Path.Combine(ApiDirectory, "RuralCredit.ApiHost.dll"),
@@ -532,12 +532,6 @@ public sealed class ClusterProcesses : IDisposable
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <summary>A port the OS considers free now (it may be taken again before the child binds it; unlikely).</summary>
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>A failure whose message already carries the tail of every log.</summary>

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -37,8 +36,8 @@ public class CreditApiFactory : WebApplicationFactory<EngineReadyCheck>, IAsyncL
     private static int s_identityCounter;
     private static int s_householdCounter;
 
-    private readonly int _siloPort = FreeTcpPort();
-    private readonly int _gatewayPort = FreeTcpPort();
+    private readonly int _siloPort = TestPorts.Free();
+    private readonly int _gatewayPort = TestPorts.Free();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -352,12 +351,6 @@ public class CreditApiFactory : WebApplicationFactory<EngineReadyCheck>, IAsyncL
         ["expectedSubjects"] = null,
     };
 
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>A second, separate host for tests that change what every other test relies on (publishing models).</summary>

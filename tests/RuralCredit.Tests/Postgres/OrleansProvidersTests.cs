@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,6 +8,7 @@ using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Storage;
 using RuralCredit.Silo.Postgres;
+using RuralCredit.Tests.Infrastructure;
 
 namespace RuralCredit.Tests.Postgres;
 
@@ -321,7 +321,7 @@ public sealed class OrleansProvidersTests
                 o.ClusterId = clusterId;
                 o.ServiceId = ServiceId;
             });
-            silo.ConfigureEndpoints(IPAddress.Loopback, FreeTcpPort(), FreeTcpPort());
+            silo.ConfigureEndpoints(IPAddress.Loopback, TestPorts.Free(), TestPorts.Free());
             silo.UseAdoNetClustering(o =>
             {
                 o.Invariant = Invariant;
@@ -392,12 +392,6 @@ public sealed class OrleansProvidersTests
     private static Task<T> ScalarAsync<T>(string connectionString, string sql, params object[] args) =>
         SingleAsync(connectionString, sql, r => r.GetFieldValue<T>(0), args);
 
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>A started host (silo or client) that stops within <see cref="HostTimeout"/> when disposed.</summary>
     private sealed class RunningHost : IAsyncDisposable
