@@ -95,19 +95,24 @@ public sealed class ApiKeyTable(IOptionsMonitor<AuthOptions> auth)
         var byHash = new Dictionary<string, ClaimsPrincipal>(StringComparer.Ordinal);
         foreach (var entry in options.Keys)
         {
-            var hash = entry.KeyHash?.ToLowerInvariant() ?? (entry.Key is { Length: > 0 } key ? AuthOptions.Hash(key) : null);
-            if (hash is null)
-            {
-                continue;
-            }
-
             var claims = new List<Claim>
             {
                 new(ClaimTypes.Name, string.IsNullOrEmpty(entry.Name) ? entry.Role : entry.Name),
                 new(ClaimTypes.Role, entry.Role),
             };
             claims.AddRange(entry.Scope.Select(s => new Claim(ApiClaims.Scope, s)));
-            byHash.TryAdd(hash, new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyAuthenticationHandler.SchemeName)));
+            var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyAuthenticationHandler.SchemeName));
+
+            // An entry may give the key, its hash, or both: either one authenticates.
+            if (!string.IsNullOrEmpty(entry.KeyHash))
+            {
+                byHash.TryAdd(entry.KeyHash.ToLowerInvariant(), principal);
+            }
+
+            if (!string.IsNullOrEmpty(entry.Key))
+            {
+                byHash.TryAdd(AuthOptions.Hash(entry.Key), principal);
+            }
         }
 
         return byHash.ToFrozenDictionary(StringComparer.Ordinal);

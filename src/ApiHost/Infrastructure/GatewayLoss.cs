@@ -27,8 +27,8 @@ public sealed partial class GatewayLoss(ILogger<GatewayLoss> logger, bool observ
 
     private CancellationTokenSource _current = new();
 
-    /// <summary>How long a read waits for the engine before it is answered <c>503 unavailable</c>.</summary>
-    public TimeSpan ReadTimeout { get; } = readTimeout > TimeSpan.Zero ? readTimeout : throw new ArgumentOutOfRangeException(nameof(readTimeout), readTimeout, $"{ReadTimeoutKey} must be positive");
+    /// <summary>How long a read waits for the engine before it is answered <c>503 unavailable</c> (validated at start).</summary>
+    public TimeSpan ReadTimeout { get; } = readTimeout;
 
     /// <summary>
     /// Cancelled when a gateway connection is lost after this was read; <see cref="CancellationToken.None"/> when no

@@ -41,49 +41,35 @@ public sealed class VillageOutage : IIncomingGrainCallFilter
 public sealed class SummaryResendTests(CallFilterApiFactory<VillageOutage> api) : IClassFixture<CallFilterApiFactory<VillageOutage>>
 {
     [Fact]
-    public async Task A_refused_summary_reaches_the_village_when_the_subject_is_deactivated_before_its_resend()
-    {
-        var village = await api.RegisterVillageAsync();
-        var farmer = await api.RegisterFarmerAsync(village);
-        await api.WaitForVillageAsync(village, records24h: 0);
+    public Task A_refused_summary_reaches_the_village_when_the_subject_is_deactivated_before_its_resend() =>
+        RefusedSummaryThenDeactivationAsync(refuseAfterMs: 0);
 
-        api.Filter.Down = true;
-        var refusedBefore = api.Filter.Refused;
-        await api.SubmitAsync(Record(NewRecordId(), "GOV_FAMILY_VIRTUE", farmer, Day(), new JsonObject { ["event"] = "孝老爱亲" }));
-        await WaitUntilAsync(() => Task.FromResult(api.Filter.Refused > refusedBefore), Eventually, "the village should refuse the subject's summary");
-
-        // Deactivated within the second before its resend timer fires, with the village back.
-        api.Filter.Down = false;
-        var grain = api.Cluster.GetGrain<ISubjectGrain>(farmer);
-        var management = api.Cluster.GetGrain<IManagementGrain>(0);
-        await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
-        await WaitUntilAsync(
-            async () => !(await management.GetActiveGrains(grain.GetGrainId().Type)).Contains(grain.GetGrainId()),
-            Eventually,
-            $"subject grain {farmer} should deactivate");
-
-        // Only the region is read: reading the subject would activate it, and an activation sends its summary anyway.
-        var region = await api.WaitForVillageAsync(village, records24h: 1);
-        Assert.Equal(610.0, region.Num("meanScore")); // 600 + 10
-        Assert.DoesNotContain(grain.GetGrainId(), await management.GetActiveGrains(grain.GetGrainId().Type));
-    }
-
+    /// <summary>
+    /// The village's refusal comes 2 s late: the subject is deactivated while its send is unanswered, before a failure
+    /// could set its resend timer (which would die with the activation anyway).
+    /// </summary>
     [Fact]
-    public async Task A_summary_still_unanswered_when_the_subject_is_deactivated_reaches_the_village()
+    public Task A_summary_still_unanswered_when_the_subject_is_deactivated_reaches_the_village() =>
+        RefusedSummaryThenDeactivationAsync(refuseAfterMs: 2_000);
+
+    /// <summary>
+    /// The village refuses a subject's summary (after <paramref name="refuseAfterMs"/>); the subject is deactivated
+    /// within the second before its resend timer fires, with the village back; the village must hold the summary.
+    /// </summary>
+    private async Task RefusedSummaryThenDeactivationAsync(int refuseAfterMs)
     {
         var village = await api.RegisterVillageAsync();
         var farmer = await api.RegisterFarmerAsync(village);
         await api.WaitForVillageAsync(village, records24h: 0);
 
-        // The village's refusal comes 2 s late: the subject is deactivated while its send is unanswered, before a
-        // failure could set its resend timer (which would die with the activation anyway).
-        api.Filter.RefuseAfterMs = 2_000;
+        api.Filter.RefuseAfterMs = refuseAfterMs;
         api.Filter.Down = true;
         var refusedBefore = api.Filter.Refused;
         try
         {
             await api.SubmitAsync(Record(NewRecordId(), "GOV_FAMILY_VIRTUE", farmer, Day(), new JsonObject { ["event"] = "孝老爱亲" }));
-            await WaitUntilAsync(() => Task.FromResult(api.Filter.Refused > refusedBefore), Eventually, "the village should be refusing the subject's summary");
+            await WaitUntilAsync(() => Task.FromResult(api.Filter.Refused > refusedBefore), Eventually, "the village should refuse the subject's summary");
+
             api.Filter.Down = false;
             var grain = api.Cluster.GetGrain<ISubjectGrain>(farmer);
             var management = api.Cluster.GetGrain<IManagementGrain>(0);
@@ -93,8 +79,9 @@ public sealed class SummaryResendTests(CallFilterApiFactory<VillageOutage> api) 
                 Eventually,
                 $"subject grain {farmer} should deactivate");
 
+            // Only the region is read: reading the subject would activate it, and an activation sends its summary anyway.
             var region = await api.WaitForVillageAsync(village, records24h: 1);
-            Assert.Equal(610.0, region.Num("meanScore"));
+            Assert.Equal(610.0, region.Num("meanScore")); // 600 + 10
             Assert.DoesNotContain(grain.GetGrainId(), await management.GetActiveGrains(grain.GetGrainId().Type));
         }
         finally
