@@ -26,6 +26,7 @@ public static class SiloProgram
     {
         var migrateOnly = args.Length > 0 && args[0] == "migrate";
         var builder = WebApplication.CreateBuilder(migrateOnly ? args[1..] : args);
+        builder.Logging.AddTimestampedConsole();
         using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
 
         if (migrateOnly)

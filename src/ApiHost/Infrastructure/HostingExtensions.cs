@@ -22,6 +22,7 @@ public static class HostingExtensions
     {
         var profile = ProfileOptions.From(builder.Configuration);
         builder.Services.AddSingleton(profile);
+        builder.Logging.AddTimestampedConsole();
         var readTimeout = builder.Configuration.GetValue(GatewayLoss.ReadTimeoutKey, GatewayLoss.DefaultReadTimeout);
         if (readTimeout <= TimeSpan.Zero)
         {
