@@ -27,11 +27,7 @@ public static class SiloProgram
         var migrateOnly = args.Length > 0 && args[0] == "migrate";
         var builder = WebApplication.CreateBuilder(migrateOnly ? args[1..] : args);
         builder.Logging.AddTimestampedConsole();
-        using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = ConsoleLogging.TimestampFormat;
-        }));
+        using var loggers = LoggerFactory.Create(l => l.AddTimestampedConsole().AddSimpleConsole(o => o.SingleLine = true));
 
         if (migrateOnly)
         {

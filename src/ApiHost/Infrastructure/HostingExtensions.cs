@@ -22,7 +22,6 @@ public static class HostingExtensions
     {
         var profile = ProfileOptions.From(builder.Configuration);
         builder.Services.AddSingleton(profile);
-        builder.Logging.AddTimestampedConsole();
         var readTimeout = builder.Configuration.GetValue(GatewayLoss.ReadTimeoutKey, GatewayLoss.DefaultReadTimeout);
         if (readTimeout <= TimeSpan.Zero)
         {
@@ -85,6 +84,7 @@ public static class HostingExtensions
     /// <summary>Problem details, OpenAPI, health checks and JSON settings.</summary>
     public static WebApplicationBuilder AddApiPlumbing(this WebApplicationBuilder builder)
     {
+        builder.Logging.AddTimestampedConsole();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
