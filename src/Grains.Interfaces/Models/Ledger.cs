@@ -39,7 +39,41 @@ public sealed record LedgerEntry
     [Id(12)] public string? NewStatus { get; init; }
     [Id(13)] public string? Actor { get; init; }
     [Id(14)] public string? Reason { get; init; }
-    [Id(15)] public string ContentHash { get; init; } = "";
+
+    // Id 15 held the content hash as 24 hex characters (70 bytes a record on the heap); snapshots that still carry it
+    // are read with that field skipped. Grains never look at the hash: only ingest and the ledger compare it.
+    [Id(16)] public RecordHash ContentHash { get; init; }
+}
+
+/// <summary>
+/// The identity of a record's content (the first 12 bytes of a SHA-256, see <c>RecordIngestGrain.ContentHash</c>), held
+/// inline in each ledger entry rather than as a string. Written and read as 24 upper-case hex characters.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("rc.RecordHash")]
+public readonly record struct RecordHash([property: Id(0)] ulong High, [property: Id(1)] uint Low)
+{
+    /// <summary>Number of hash bytes kept.</summary>
+    public const int Length = 12;
+
+    /// <summary>The first <see cref="Length"/> bytes of <paramref name="bytes"/>, big-endian.</summary>
+    public static RecordHash FromBytes(ReadOnlySpan<byte> bytes) =>
+        new(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[8..]));
+
+    /// <summary>Parses the 24 hex characters <see cref="ToString"/> writes.</summary>
+    /// <exception cref="FormatException">Not 24 hex characters.</exception>
+    public static RecordHash Parse(string hex)
+    {
+        Span<byte> bytes = stackalloc byte[Length];
+        if (hex.Length != Length * 2 || Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != Length)
+        {
+            throw new FormatException($"a record hash is {Length * 2} hex characters");
+        }
+
+        return FromBytes(bytes);
+    }
+
+    /// <summary>24 upper-case hex characters, the form the ledger stores.</summary>
+    public override string ToString() => $"{High:X16}{Low:X8}";
 }
 
 /// <summary>A record as submitted, after parsing and before it is durable.</summary>

@@ -32,7 +32,7 @@ public sealed class RecordIngestGrain(
         var outcomes = new RecordOutcome?[records.Count];
         var entries = new List<LedgerEntry>(records.Count);
         var entryIndex = new List<int>(records.Count);
-        var inBatch = new Dictionary<string, (string Hash, int Index)>(records.Count, StringComparer.Ordinal);
+        var inBatch = new Dictionary<string, (RecordHash Hash, int Index)>(records.Count, StringComparer.Ordinal);
         var duplicatesInBatch = new List<(int Index, int FirstIndex)>();
 
         // Subject ids first (person ids are keyed hashes), so that the directory is asked once for the whole batch.
@@ -230,9 +230,9 @@ public sealed class RecordIngestGrain(
     }
 
     /// <summary>The identity of a record's content: a resubmission is a duplicate exactly when this matches.</summary>
-    public static string ContentHash(string catalogCode, string subjectId, DateTimeOffset occurredAt, string payloadJson, string? supersedes)
+    public static RecordHash ContentHash(string catalogCode, string subjectId, DateTimeOffset occurredAt, string payloadJson, string? supersedes)
     {
-        // SHA-256 of the fields joined by U+001F, in UTF-8, through a pooled buffer: only the hex result is allocated.
+        // SHA-256 of the fields joined by U+001F, in UTF-8, through a pooled buffer: nothing is allocated.
         Span<char> ticks = stackalloc char[20];
         occurredAt.UtcTicks.TryFormat(ticks, out var ticksLength, provider: System.Globalization.CultureInfo.InvariantCulture);
         var length = (catalogCode.Length + subjectId.Length + ticksLength + payloadJson.Length + (supersedes?.Length ?? 0)) * 3 + 4;
@@ -246,7 +246,7 @@ public sealed class RecordIngestGrain(
             written = Utf8(supersedes, buffer, Separator(buffer, written));
             Span<byte> hash = stackalloc byte[32];
             SHA256.HashData(buffer.AsSpan(0, written), hash);
-            return Convert.ToHexString(hash[..12]);
+            return RecordHash.FromBytes(hash);
         }
         finally
         {

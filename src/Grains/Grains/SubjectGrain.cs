@@ -80,8 +80,6 @@ public sealed partial class SubjectGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _writer = new DeferredWrite<SubjectState>(this, state, timing.Value.StateWriteDelay, timing.Value.SubjectSnapshotWrites);
-
         // A first registration activates a subject the directory does not know yet, so it has neither a
         // registration to read nor ledger entries (ingest refuses unregistered subjects): nothing to catch up.
         if (RequestContext.Get(FirstRegistrationKey) is not true)
@@ -375,10 +373,11 @@ public sealed partial class SubjectGrain(
         }
 
         S.LastLedgerSeq = entry.Seq;
-        if (++_unsnapshotted >= timing.Value.SnapshotAfterEntries)
+        if (++_unsnapshotted >= timing.Value.SnapshotAfterEntries && timing.Value.SubjectSnapshotWrites)
         {
+            // The writer exists only in subjects that write snapshots (the postgres profile), once they have a reason to.
             _unsnapshotted = 0;
-            _writer!.MarkDirty(); // the write takes everything folded until it runs
+            (_writer ??= new DeferredWrite<SubjectState>(this, state, timing.Value.StateWriteDelay, enabled: true)).MarkDirty(); // the write takes everything folded until it runs
         }
 
         if (entry.Kind == LedgerEntryKind.Record)
@@ -492,13 +491,28 @@ public sealed partial class SubjectGrain(
     /// <summary>The summary at <paramref name="t"/> from an evaluation and the facts at that time.</summary>
     private SubjectSummary Summarize(SubjectInfo info, Evaluation evaluation, SubjectFacts facts, DateTimeOffset t, long version)
     {
+        // An exact array, and the shared empty one for the usual subject with nothing received in the last day: villages
+        // hold every subject's summary.
         var since = t.AddHours(-24);
-        var recent = new List<DateTimeOffset>();
+        var count = 0;
         foreach (var r in S.Records)
         {
             if (r.Entry.ReceivedAt > since)
             {
-                recent.Add(r.Entry.ReceivedAt);
+                count++;
+            }
+        }
+
+        var recent = count == 0 ? [] : new DateTimeOffset[count];
+        if (count > 0)
+        {
+            var i = 0;
+            foreach (var r in S.Records)
+            {
+                if (r.Entry.ReceivedAt > since)
+                {
+                    recent[i++] = r.Entry.ReceivedAt;
+                }
             }
         }
 

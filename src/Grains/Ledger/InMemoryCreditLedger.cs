@@ -19,7 +19,9 @@ public sealed class InMemoryCreditLedger(IOptions<LedgerOptions> options) : ICre
     private readonly List<LedgerEntry>[] _partitions = Enumerable.Range(0, options.Value.Partitions).Select(_ => new List<LedgerEntry>()).ToArray();
     private readonly long[] _checkpoints = new long[options.Value.Partitions];
     private readonly Dictionary<string, List<LedgerEntry>> _bySubject = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, LedgerRecord> _records = new(StringComparer.Ordinal);
+
+    /// <summary>Each record's entry and current status, held inline (no object per record).</summary>
+    private readonly Dictionary<string, (LedgerEntry Entry, string Status)> _records = new(StringComparer.Ordinal);
     private long _seq;
 
     public int PartitionCount => _partitions.Length;
@@ -65,15 +67,15 @@ public sealed class InMemoryCreditLedger(IOptions<LedgerOptions> options) : ICre
     {
         if (stored.Kind == LedgerEntryKind.Record)
         {
-            _records[stored.RecordId] = new LedgerRecord(stored, RecordStatus.Active);
+            _records[stored.RecordId] = (stored, RecordStatus.Active);
             if (stored.Supersedes is { } old && _records.TryGetValue(old, out var superseded))
             {
-                _records[old] = superseded with { Status = RecordStatus.Revoked };
+                _records[old] = (superseded.Entry, RecordStatus.Revoked);
             }
         }
         else if (stored.NewStatus is { } status && _records.TryGetValue(stored.RecordId, out var target))
         {
-            _records[stored.RecordId] = target with { Status = status };
+            _records[stored.RecordId] = (target.Entry, status);
         }
     }
 
@@ -117,7 +119,7 @@ public sealed class InMemoryCreditLedger(IOptions<LedgerOptions> options) : ICre
     {
         lock (_gate)
         {
-            return ValueTask.FromResult(_records.GetValueOrDefault(recordId));
+            return ValueTask.FromResult(_records.TryGetValue(recordId, out var record) ? new LedgerRecord(record.Entry, record.Status) : null);
         }
     }
 

@@ -84,17 +84,17 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
         return outcomes;
     }
 
-    private static async Task<Dictionary<string, (long Seq, string Hash)>> ExistingRecordsAsync(
+    private static async Task<Dictionary<string, (long Seq, RecordHash Hash)>> ExistingRecordsAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken)
     {
         var ids = entries.Where(e => e.Kind == LedgerEntryKind.Record).Select(e => e.RecordId).Distinct(StringComparer.Ordinal).ToArray();
-        var found = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
+        var found = new Dictionary<string, (long, RecordHash)>(StringComparer.Ordinal);
         await using var cmd = new NpgsqlCommand("SELECT record_id, seq, content_hash FROM rc_ledger WHERE kind = 0 AND record_id = ANY($1)", connection, tx);
         cmd.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            found[reader.GetString(0)] = (reader.GetInt64(1), reader.GetString(2));
+            found[reader.GetString(0)] = (reader.GetInt64(1), RecordHash.Parse(reader.GetString(2)));
         }
 
         return found;
@@ -142,7 +142,7 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
             await WriteNullableAsync(writer, e.NewStatus, cancellationToken);
             await WriteNullableAsync(writer, e.Actor, cancellationToken);
             await WriteNullableAsync(writer, e.Reason, cancellationToken);
-            await writer.WriteAsync(e.ContentHash, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(e.ContentHash.ToString(), NpgsqlDbType.Text, cancellationToken);
         }
 
         await writer.CompleteAsync(cancellationToken);
@@ -304,6 +304,6 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
         NewStatus = r.IsDBNull(13) ? null : r.GetString(13),
         Actor = r.IsDBNull(14) ? null : r.GetString(14),
         Reason = r.IsDBNull(15) ? null : r.GetString(15),
-        ContentHash = r.GetString(16),
+        ContentHash = RecordHash.Parse(r.GetString(16)),
     };
 }

@@ -1,4 +1,5 @@
 using RuralCredit.Grains;
+using RuralCredit.Models;
 
 namespace RuralCredit.Tests.Domain;
 
@@ -14,7 +15,7 @@ public sealed class ContentHashTests
     [InlineData("TAX_ARREARS", "P3ABC", """{"amount": 120.5, "备注": "欠税"}""", null, "A56CB05074BB70E4E953EB29")]
     [InlineData("LOAN_ISSUED", "91321300MA1XXXXX0X", "{}", "r-old", "D5B9D5D8D309FE217C968937")]
     public void The_hash_of_known_content_is_stable(string catalogCode, string subjectId, string payload, string? supersedes, string expected) =>
-        Assert.Equal(expected, RecordIngestGrain.ContentHash(catalogCode, subjectId, March1, payload, supersedes));
+        Assert.Equal(expected, RecordIngestGrain.ContentHash(catalogCode, subjectId, March1, payload, supersedes).ToString());
 
     [Fact]
     public void Any_field_and_the_instant_change_the_hash_and_an_offset_of_the_same_instant_does_not()
@@ -27,6 +28,18 @@ public sealed class ContentHashTests
         Assert.NotEqual(hash, RecordIngestGrain.ContentHash("TAX_ARREARS", "P3ABC", March1.AddTicks(1), "{}", null));
         Assert.NotEqual(hash, RecordIngestGrain.ContentHash("TAX_ARREARS", "P3ABC", March1, "{ }", null));
         Assert.NotEqual(hash, RecordIngestGrain.ContentHash("TAX_ARREARS", "P3ABC", March1, "{}", "r-1"));
-        Assert.Matches("^[0-9A-F]{24}$", hash);
+        Assert.Matches("^[0-9A-F]{24}$", hash.ToString());
+    }
+
+    [Fact]
+    public void The_stored_form_reads_back_to_the_same_hash_and_nothing_else_is_taken_for_one()
+    {
+        var hash = RecordIngestGrain.ContentHash("TAX_ARREARS", "P3ABC", March1, "{}", null);
+        Assert.Equal(hash, RecordHash.Parse(hash.ToString()));
+        Assert.Equal(new RecordHash(0x0123456789ABCDEF, 0x00000A0B), RecordHash.Parse("0123456789ABCDEF00000A0B"));
+        Assert.Equal("0123456789ABCDEF00000A0B", new RecordHash(0x0123456789ABCDEF, 0x00000A0B).ToString());
+        Assert.Throws<FormatException>(() => RecordHash.Parse("0123456789ABCDEF00000A0"));
+        Assert.Throws<FormatException>(() => RecordHash.Parse("0123456789ABCDEF00000A0BC"));
+        Assert.Throws<FormatException>(() => RecordHash.Parse("0123456789ABCDEF00000A0G"));
     }
 }

@@ -28,8 +28,11 @@ public abstract class CreditLedgerContract
         SourceDepartment = "tax",
         PayloadJson = """{"amount": 120.5}""",
         Supersedes = supersedes,
-        ContentHash = hash,
+        ContentHash = HashOf(hash),
     };
+
+    /// <summary>A distinct content hash for each test label.</summary>
+    internal static RecordHash HashOf(string label) => RecordHash.FromBytes(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(label)));
 
     private static LedgerEntry Revoke(string subject, string recordId) => new()
     {
