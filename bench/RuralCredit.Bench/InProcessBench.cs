@@ -32,6 +32,18 @@ internal sealed class InProcessResults
     public long HeapAfterBytes { get; set; }
     public double HeapPerRegisteredSubjectKb { get; set; }
     public double HeapPerActiveSubjectKb { get; set; }
+
+    /// <summary>Managed heap once every grain has been deactivated: what stays is the embedded profile's storage.</summary>
+    public long? HeapAfterDeactivationBytes { get; set; }
+
+    /// <summary>Of <see cref="HeapPerActiveSubjectKb"/>: what the activations hold (released when they deactivate).</summary>
+    public double? HeapInActivationsPerSubjectKb { get; set; }
+
+    /// <summary>Of <see cref="HeapPerActiveSubjectKb"/>: the in-memory ledger, directory and grain storage (PostgreSQL in the postgres profile).</summary>
+    public double? HeapInStoragePerSubjectKb { get; set; }
+
+    public int? ActivationsBeforeCollection { get; set; }
+    public int? ActivationsAfterCollection { get; set; }
     public long ProcessWorkingSetBytes { get; set; }
 }
 
@@ -123,6 +135,7 @@ internal sealed class InProcessBench(BenchOptions options, CityData data, IReadO
             results.HeapPerRegisteredSubjectKb = Math.Round((results.HeapAfterRegistrationBytes - results.HeapBeforeBytes) / 1024.0 / subjects, 3);
             results.HeapPerActiveSubjectKb = Math.Round((results.HeapAfterBytes - results.HeapBeforeBytes) / 1024.0 / subjects, 3);
             log($"managed heap: {results.HeapBeforeBytes / 1048576.0:N0} MB before, {results.HeapAfterRegistrationBytes / 1048576.0:N0} MB after registration, {results.HeapAfterBytes / 1048576.0:N0} MB with all folded and active → {results.HeapPerActiveSubjectKb:N2} KB per active subject ({results.HeapPerRegisteredSubjectKb:N2} KB registered only); working set {results.ProcessWorkingSetBytes / 1048576.0:N0} MB");
+            await MeasureStorageShareAsync(cluster, results, subjects, ct);
             GC.KeepAlive(data);
             GC.KeepAlive(ids);
         }
@@ -349,6 +362,36 @@ internal sealed class InProcessBench(BenchOptions options, CityData data, IReadO
         VillageCode = Copy(s.VillageCode),
         HouseholdId = CopyOrNull(s.HouseholdId),
     };
+
+    /// <summary>
+    /// Splits the heap per active subject: every grain is deactivated (Orleans' activation collection with no minimum
+    /// age), and what the heap still holds is the embedded profile's storage: the in-memory ledger, subject directory and
+    /// grain storage, which the postgres profile keeps in PostgreSQL.
+    /// </summary>
+    private async Task MeasureStorageShareAsync(IClusterClient cluster, InProcessResults results, int subjects, CancellationToken ct)
+    {
+        var management = cluster.GetGrain<IManagementGrain>(0);
+        results.ActivationsBeforeCollection = await management.GetTotalActivationCount();
+        var count = results.ActivationsBeforeCollection.Value;
+        for (var round = 0; round < 10; round++)
+        {
+            await management.ForceActivationCollection(TimeSpan.Zero);
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            var now = await management.GetTotalActivationCount();
+            if (now >= count && round > 0)
+            {
+                break; // nothing more to collect (system grains and the management grain itself stay)
+            }
+
+            count = now;
+        }
+
+        results.ActivationsAfterCollection = count;
+        results.HeapAfterDeactivationBytes = MeasureHeap();
+        results.HeapInActivationsPerSubjectKb = Math.Round((results.HeapAfterBytes - results.HeapAfterDeactivationBytes.Value) / 1024.0 / subjects, 3);
+        results.HeapInStoragePerSubjectKb = Math.Round((results.HeapAfterDeactivationBytes.Value - results.HeapBeforeBytes) / 1024.0 / subjects, 3);
+        log($"after deactivating {results.ActivationsBeforeCollection:N0} → {results.ActivationsAfterCollection:N0} activations: managed heap {results.HeapAfterDeactivationBytes.Value / 1048576.0:N0} MB → per active subject {results.HeapInActivationsPerSubjectKb:N2} KB in activations, {results.HeapInStoragePerSubjectKb:N2} KB in the embedded storage (ledger, directory, grain storage)");
+    }
 
     /// <summary>Managed heap after a full, blocking, compacting collection (LOH included).</summary>
     private static long MeasureHeap()

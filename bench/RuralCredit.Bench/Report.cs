@@ -66,6 +66,7 @@ internal static class Report
             rows.Add(Plain("HTTP ingest as a fraction of in-process", httpShare is null ? "n/a" : httpShare.Value.ToString("P0", CultureInfo.InvariantCulture)));
             rows.Add(Plain("managed heap per registered subject (no records) KB", inProcess.HeapPerRegisteredSubjectKb.ToString("N2", CultureInfo.InvariantCulture)));
             rows.Add(AtMost("managed heap per active subject KB", inProcess.HeapPerActiveSubjectKb, 6, "N2"));
+            rows.Add(Plain("  of which in activations / in the embedded storage (ledger, directory) KB", $"{Format(inProcess.HeapInActivationsPerSubjectKb, "N2")} / {Format(inProcess.HeapInStoragePerSubjectKb, "N2")}"));
             rows.Add(Plain("benchmark process working set (in-process silo) MB", Mb(inProcess.ProcessWorkingSetBytes)));
         }
 
