@@ -131,7 +131,9 @@ public static class RecordsApi
         }
         else
         {
-            payload = JsonSerializer.Serialize(p);
+            // Compact, and with its text as written: the default encoder would store each Chinese character as a six-character
+            // \uXXXX escape (twelve bytes on the heap instead of two), in the ledger and in every subject holding the record.
+            payload = JsonSerializer.Serialize(p, DomainJson.Options);
         }
 
         if (subjectId is null && idNumber is null && errors.Count == 0)

@@ -80,7 +80,9 @@ public sealed class IngestTests(CreditApiFactory api)
         var penaltySeq = results[0]!.Long("ledgerSeq");
         Assert.Equal(penaltySeq, results[1]!.Long("ledgerSeq"));
         Assert.Equal(ledgerBefore + 2, await api.Ledger.CountAsync());
-        Assert.Equal("active", (await api.Ledger.FindRecordAsync(penalty))!.Status);
+        var stored = (await api.Ledger.FindRecordAsync(penalty))!;
+        Assert.Equal("active", stored.Status);
+        Assert.Equal("""{"decisionNo":"沭罚〔2025〕1号","amount":200}""", stored.Entry.PayloadJson); // compact, text unescaped
 
         var profile = await api.WaitForRecordCountAsync(farmer, 2);
         Assert.Equal(550, profile.Int("score")); // 600 − 60 (ADMIN_PENALTY today) + 10 (GOV_FAMILY_VIRTUE today)
