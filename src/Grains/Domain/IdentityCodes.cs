@@ -104,12 +104,27 @@ public static class IdentityCodes
     /// </summary>
     public static string PersonSubjectId(string idNumber, HMACSHA256 hmac)
     {
+        // One allocation, the id itself: ingest derives it for every record that names a person by number.
         Span<byte> input = idNumber.Length <= 64 ? stackalloc byte[64] : new byte[idNumber.Length];
-        var length = Encoding.ASCII.GetBytes(idNumber.ToUpperInvariant(), input);
+        var length = Encoding.ASCII.GetBytes(idNumber, input);
+        for (var i = 0; i < length; i++)
+        {
+            if (input[i] is >= (byte)'a' and <= (byte)'z')
+            {
+                input[i] -= 'a' - 'A';
+            }
+        }
+
         Span<byte> mac = stackalloc byte[32];
         hmac.TryComputeHash(input[..length], mac, out _);
-        return "P" + Base32(mac)[..20];
+        Span<char> id = stackalloc char[PersonIdLength];
+        id[0] = 'P';
+        Base32(mac[..13], id[1..]); // 20 characters of base32 take 100 bits
+        return new string(id);
     }
+
+    /// <summary>Length of a person's subject id: <c>P</c> and 20 base32 characters.</summary>
+    public const int PersonIdLength = 21;
 
     /// <summary>The display form of a 身份证号: first 4 and last 4 characters, the rest masked.</summary>
     public static string MaskIdNumber(string idNumber) =>
@@ -122,24 +137,36 @@ public static class IdentityCodes
     /// <summary>Base32 (RFC 4648 alphabet, no padding).</summary>
     public static string Base32(ReadOnlySpan<byte> data)
     {
-        var sb = new StringBuilder((data.Length * 8 + 4) / 5);
-        int buffer = 0, bits = 0;
+        Span<char> text = data.Length <= 64 ? stackalloc char[(data.Length * 8 + 4) / 5] : new char[(data.Length * 8 + 4) / 5];
+        var written = Base32(data, text);
+        return new string(text[..written]);
+    }
+
+    /// <summary>Writes the base32 of <paramref name="data"/> until <paramref name="destination"/> is full or the data ends; returns the characters written.</summary>
+    public static int Base32(ReadOnlySpan<byte> data, Span<char> destination)
+    {
+        int buffer = 0, bits = 0, written = 0;
         foreach (var b in data)
         {
             buffer = (buffer << 8) | b;
             bits += 8;
             while (bits >= 5)
             {
-                sb.Append(Base32Alphabet[(buffer >> (bits - 5)) & 31]);
+                if (written == destination.Length)
+                {
+                    return written;
+                }
+
+                destination[written++] = Base32Alphabet[(buffer >> (bits - 5)) & 31];
                 bits -= 5;
             }
         }
 
-        if (bits > 0)
+        if (bits > 0 && written < destination.Length)
         {
-            sb.Append(Base32Alphabet[(buffer << (5 - bits)) & 31]);
+            destination[written++] = Base32Alphabet[(buffer << (5 - bits)) & 31];
         }
 
-        return sb.ToString();
+        return written;
     }
 }

@@ -148,6 +148,7 @@ public sealed class IdentityCodesTests
     // Known answers: "P" + the first 20 characters of base32(HMAC-SHA256(secret, number)), computed independently.
     [Theory]
     [InlineData("test-secret", "11010519491231002X", "PZOES7RZRSDFFXMDKYX35")]
+    [InlineData("test-secret", "11010519491231002x", "PZOES7RZRSDFFXMDKYX35")] // the check character's case does not matter
     [InlineData("other-secret", "11010519491231002X", "PSZDYBIBJNWPYCWZZEPJW")]
     [InlineData("test-secret", "321302199001011234", "PA633F3ZHFIQDX4NYXYH4")]
     public void PersonSubjectId_is_P_and_20_base32_characters_of_the_hmac(string secret, string idNumber, string expected)
