@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Placement;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 using RuralCredit.Domain;
 using RuralCredit.Hosting;
 using RuralCredit.Ledger;
 using RuralCredit.Models;
+using RuralCredit.Streaming;
 
 namespace RuralCredit.Grains;
 
@@ -55,7 +55,7 @@ public sealed class SubjectState
 /// or never loses nothing. Every delivery that folds something sends the subject's whole summary to its village.
 /// </summary>
 [ImplicitStreamSubscription(RuralCreditConstants.SubjectRecordsNamespace)]
-[PreferLocalPlacement]
+[LedgerPartitionPlacement]
 public sealed partial class SubjectGrain(
     [PersistentState("subject", RuralCreditConstants.StorageName)] IPersistentState<SubjectState> state,
     SubjectArchiveReader archive,

@@ -108,8 +108,15 @@ public sealed partial class LedgerQueueReceiver(ICreditLedger ledger, int partit
         }
     }
 
-    public Task Shutdown(TimeSpan timeout) => Task.CompletedTask;
+    public Task Shutdown(TimeSpan timeout)
+    {
+        LogStopped(providerName, partition, _position);
+        return Task.CompletedTask;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ledger stream {Provider} partition {Partition} starts after sequence {Position}")]
     private partial void LogStarted(string provider, int partition, long position);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ledger stream {Provider} partition {Partition} stops here after sequence {Position}")]
+    private partial void LogStopped(string provider, int partition, long position);
 }

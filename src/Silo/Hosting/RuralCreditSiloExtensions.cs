@@ -112,9 +112,14 @@ public static class RuralCreditSiloExtensions
         services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         services.AddSingleton<DomainCache>();
         services.AddHostedService<DomainRefresher>();
+
+        // Each silo reads the partitions LedgerPartitionOwners assigns it, and subjects live on the silo reading theirs.
+        services.AddSingleton<LedgerPartitionOwners>();
+        silo.AddPlacementDirector<LedgerPartitionPlacement, LedgerPartitionPlacementDirector>();
         silo.AddPersistentStreams(RuralCreditConstants.LedgerStreamProvider, LedgerQueueAdapterFactory.Create, stream =>
         {
             stream.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+            stream.ConfigurePartitionBalancing(static (services, _) => ActivatorUtilities.CreateInstance<LedgerQueueBalancer>(services));
             stream.Configure<SimpleQueueCacheOptions>(ob => ob.Configure(o => o.CacheSize = 8192));
             stream.Configure<StreamPullingAgentOptions>(ob => ob.Configure(o =>
             {

@@ -1,0 +1,106 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using RuralCredit.Ledger;
+using RuralCredit.Models;
+using RuralCredit.Streaming;
+using RuralCredit.Tests.Postgres;
+using Xunit.Abstractions;
+
+namespace RuralCredit.Tests.Faults;
+
+/// <summary>
+/// In a cluster of two silos each ledger partition is read by exactly one silo, the one <see cref="LedgerPartitionOwners"/>
+/// names, and every subject lives on the silo that reads its partition: the stream never carries a subject's entries
+/// to another silo.
+/// </summary>
+[Collection(FaultCollection.Name)]
+public sealed partial class PartitionPlacementTests(ITestOutputHelper output)
+{
+    private const int Subjects = 600;
+    private const int Records = 3_000;
+
+    [Fact]
+    public async Task Each_partition_is_read_by_its_owner_and_its_subjects_live_there()
+    {
+        var deadline = new Deadline(TimeSpan.FromMinutes(3));
+        var connectionString = await PostgresServer.CreateDatabaseAsync("faults_placement");
+        using var cluster = new ClusterProcesses(connectionString, "placement");
+        output.WriteLine($"logs in {cluster.LogDirectory}");
+        await cluster.RunAsync(async () =>
+        {
+            var archive = new DemoArchive(Subjects, Records, seed: 77);
+            var silos = new[] { await cluster.StartSiloAsync(deadline.Bound(TimeSpan.FromSeconds(60))), await cluster.StartSiloAsync(deadline.Bound(TimeSpan.FromSeconds(60))) };
+            var api = await cluster.StartApiHostAsync(deadline.Bound(TimeSpan.FromSeconds(60)));
+            using var http = ClusterProcesses.Client(api, "dev-operator", TimeSpan.FromSeconds(60));
+            var registered = await archive.RegisterAsync(http, concurrency: 4);
+            var importer = new RecordImporter([http], output);
+            await importer.RunAsync(archive.Batches(1_000), 2, deadline.Bound(TimeSpan.FromSeconds(60)));
+            var city = archive.Regions.Single(r => r.Level == RegionLevels.City).Code;
+            await new ArchiveVerifier(cluster, http, registered, archive.Regions, output).WaitForCityAsync(city, archive.Records.Count, deadline.Bound(TimeSpan.FromSeconds(60)));
+
+            using var host = await StartClientAsync(cluster, deadline.Bound(TimeSpan.FromSeconds(30)));
+            var management = host.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+            var active = (await management.GetHosts(onlyActive: true)).Keys.ToList();
+            Assert.Equal(2, active.Count);
+            var owners = new LedgerPartitionOwners(Options.Create(new LedgerOptions()));
+            owners.Update(active);
+
+            // Readers: the last start or stop of each partition in each silo's log leaves it running on its owner only.
+            var reading = silos.ToDictionary(s => s, s => PartitionsRunning(File.ReadAllText(s.LogPath)));
+            for (var p = 0; p < owners.Partitions; p++)
+            {
+                var readers = reading.Where(kv => kv.Value.Contains(p)).Select(kv => kv.Key.SiloPort).ToList();
+                var owner = owners.OwnerOfPartition(p)!;
+                Assert.True(readers.Count == 1 && readers[0] == owner.Endpoint.Port, $"partition {p}: read by silos on ports [{string.Join(", ", readers)}], owner {owner}");
+            }
+
+            // Subjects: every activation on the silo reading its partition, and both silos hold some.
+            var subjects = (await management.GetDetailedGrainStatistics()).Where(s => s.GrainId.Type.ToString() == "subject").ToList();
+            Assert.True(subjects.Count >= registered.Count, $"{subjects.Count} subject activations for {registered.Count} subjects");
+            var misplaced = subjects.Where(s => !s.SiloAddress.Equals(owners.OwnerOfSubject(s.GrainId.Key.ToString()!))).ToList();
+            Assert.True(misplaced.Count == 0, $"{misplaced.Count} of {subjects.Count} subjects not on their partition's silo, e.g. {misplaced.FirstOrDefault()?.GrainId}");
+            Assert.Equal(2, subjects.Select(s => s.SiloAddress).Distinct().Count());
+            output.WriteLine($"{subjects.Count} subjects, {subjects.Count(s => s.SiloAddress.Equals(active[0]))} on {active[0]}, the rest on {active[1]}");
+        });
+    }
+
+    /// <summary>Partitions a silo's log leaves running: each partition's last "starts" or "stops" line decides.</summary>
+    private static HashSet<int> PartitionsRunning(string log)
+    {
+        var last = new Dictionary<int, bool>();
+        foreach (Match m in PartitionLine().Matches(log))
+        {
+            last[int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)] = m.Groups[2].Value == "starts";
+        }
+
+        return [.. last.Where(kv => kv.Value).Select(kv => kv.Key)];
+    }
+
+    private static async Task<IHost> StartClientAsync(ClusterProcesses cluster, TimeSpan timeout)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ClusterId;
+            });
+            client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = cluster.ConnectionString;
+            });
+        });
+        var host = builder.Build();
+        using var cts = new CancellationTokenSource(timeout);
+        await host.StartAsync(cts.Token);
+        return host;
+    }
+
+    [GeneratedRegex(@"Ledger stream \S+ partition (\d+) (starts|stops) ")]
+    private static partial Regex PartitionLine();
+}
