@@ -287,6 +287,9 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
         return list;
     }
 
+    /// <summary>Catalog codes, departments and statuses repeat on every row: the entries read share one instance of each.</summary>
+    private static readonly TextPool Texts = new();
+
     private static LedgerEntry Read(NpgsqlDataReader r) => new()
     {
         Seq = r.GetInt64(0),
@@ -294,14 +297,14 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
         PreviousSubjectSeq = r.GetInt64(3),
         Kind = (LedgerEntryKind)r.GetInt16(4),
         RecordId = r.GetString(5),
-        CatalogCode = r.GetString(6),
+        CatalogCode = Texts.Share(r.GetString(6)),
         CatalogVersion = r.GetInt32(7),
         OccurredAt = new DateTimeOffset(r.GetDateTime(8), TimeSpan.Zero),
         ReceivedAt = new DateTimeOffset(r.GetDateTime(9), TimeSpan.Zero),
-        SourceDepartment = r.GetString(10),
+        SourceDepartment = Texts.Share(r.GetString(10)),
         PayloadJson = r.GetString(11),
         Supersedes = r.IsDBNull(12) ? null : r.GetString(12),
-        NewStatus = r.IsDBNull(13) ? null : r.GetString(13),
+        NewStatus = r.IsDBNull(13) ? null : Texts.Share(r.GetString(13)),
         Actor = r.IsDBNull(14) ? null : r.GetString(14),
         Reason = r.IsDBNull(15) ? null : r.GetString(15),
         ContentHash = RecordHash.Parse(r.GetString(16)),

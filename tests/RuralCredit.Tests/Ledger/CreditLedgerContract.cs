@@ -34,7 +34,7 @@ public abstract class CreditLedgerContract
     /// <summary>A distinct content hash for each test label.</summary>
     internal static RecordHash HashOf(string label) => RecordHash.FromBytes(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(label)));
 
-    private static LedgerEntry Revoke(string subject, string recordId) => new()
+    protected static LedgerEntry Revoke(string subject, string recordId) => new()
     {
         Kind = LedgerEntryKind.StatusChange,
         SubjectId = subject,
@@ -262,5 +262,21 @@ public sealed class PostgresCreditLedgerTests : CreditLedgerContract
     {
         var dataSource = NpgsqlDataSource.Create(await PostgresServer.CreateDatabaseAsync("ledger"));
         return new PostgresCreditLedger(dataSource, Options.Create(new LedgerOptions { Partitions = partitions }));
+    }
+
+    [Fact]
+    public async Task Entries_read_back_share_one_instance_of_each_catalog_code_department_and_status()
+    {
+        var ledger = await CreateAsync(partitions: 1);
+        await ledger.AppendAsync([Record("S1", "r1"), Record("S1", "r2"), Record("S2", "r3")]);
+        await ledger.AppendAsync([Revoke("S1", "r1"), Revoke("S2", "r3")]);
+        var entries = await ledger.ReadPartitionAsync(0, 0, 100);
+
+        Assert.Equal(5, entries.Count);
+        Assert.All(entries, e => Assert.Same(entries[0].CatalogCode, e.CatalogCode));
+        Assert.All(entries, e => Assert.Same(entries[0].SourceDepartment, e.SourceDepartment));
+        Assert.Same(entries[3].NewStatus, entries[4].NewStatus);
+        Assert.Equal(RecordStatus.Revoked, entries[3].NewStatus);
+        Assert.NotSame(entries[0].RecordId, entries[1].RecordId); // only repeated texts are shared
     }
 }
