@@ -6,7 +6,7 @@ namespace RuralCredit.Grains;
 /// Coalesces state writes of a grain: many changes within <c>delay</c> become one write. Safe for snapshots
 /// that can be rebuilt (subjects catch up from the ledger; regions are re-sent their children's summaries).
 /// </summary>
-internal sealed class DeferredWrite<TState>(Grain grain, IPersistentState<TState> state, TimeSpan delay, bool enabled)
+internal sealed class DeferredWrite<TState>(Grain grain, IPersistentState<TState> state, TimeSpan delay)
 {
     private IGrainTimer? _timer;
 
@@ -15,11 +15,6 @@ internal sealed class DeferredWrite<TState>(Grain grain, IPersistentState<TState
     /// <summary>Marks the state changed and makes sure a write is scheduled.</summary>
     public void MarkDirty()
     {
-        if (!enabled)
-        {
-            return;
-        }
-
         IsDirty = true;
         if (_timer is not null)
         {

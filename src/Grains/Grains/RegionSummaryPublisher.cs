@@ -34,7 +34,7 @@ internal sealed class RegionSummaryPublisher<TState>
         _time = time;
         _aggregate = aggregate;
         _parentCode = parentCode;
-        _writer = new DeferredWrite<TState>(grain, state, timing.StateWriteDelay, enabled: true);
+        _writer = new DeferredWrite<TState>(grain, state, timing.StateWriteDelay);
         _propagation = new Propagation(grain, timing.PropagationInterval, () => PropagationBeat.PhaseOf(level(), timing.PropagationInterval), time, PushAsync);
     }
 

@@ -377,7 +377,7 @@ public sealed partial class SubjectGrain(
         {
             // The writer exists only in subjects that write snapshots (the postgres profile), once they have a reason to.
             _unsnapshotted = 0;
-            (_writer ??= new DeferredWrite<SubjectState>(this, state, timing.Value.StateWriteDelay, enabled: true)).MarkDirty(); // the write takes everything folded until it runs
+            (_writer ??= new DeferredWrite<SubjectState>(this, state, timing.Value.StateWriteDelay)).MarkDirty(); // the write takes everything folded until it runs
         }
 
         if (entry.Kind == LedgerEntryKind.Record)
