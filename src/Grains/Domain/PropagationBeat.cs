@@ -20,18 +20,21 @@ public static class PropagationBeat
     };
 
     /// <summary>
-    /// Time from <paramref name="now"/> until the first beat (a moment whose offset into the interval, counted from the
-    /// epoch, is <paramref name="phase"/>) that is at least <paramref name="wait"/> away.
+    /// The beat a region pushes on next, counted in intervals since the epoch, and the time from <paramref name="now"/>
+    /// until it: the first beat at <paramref name="phase"/> not before now and after <paramref name="lastBeat"/>, the
+    /// beat of its previous push. Every push is on a beat and on a later beat than the one before, so a region pushes at
+    /// most once per interval, and under sustained change holds a change at most an interval. Whole beats are counted,
+    /// not times added up, so no rounding can move a push to the beat after.
     /// </summary>
-    public static TimeSpan Until(DateTimeOffset now, TimeSpan wait, TimeSpan interval, TimeSpan phase)
+    public static (long Beat, TimeSpan Delay) Next(DateTimeOffset now, long lastBeat, TimeSpan interval, TimeSpan phase)
     {
         if (interval <= TimeSpan.Zero)
         {
-            return wait;
+            return (lastBeat, TimeSpan.Zero);
         }
 
-        var at = now.UtcTicks + wait.Ticks;
-        var intoBeat = ((at - phase.Ticks) % interval.Ticks + interval.Ticks) % interval.Ticks;
-        return intoBeat == 0 ? wait : wait + TimeSpan.FromTicks(interval.Ticks - intoBeat);
+        var sincePhase = now.UtcTicks - phase.Ticks;
+        var beat = Math.Max(lastBeat + 1, (sincePhase + interval.Ticks - 1) / interval.Ticks);
+        return (beat, TimeSpan.FromTicks(beat * interval.Ticks - sincePhase));
     }
 }

@@ -3,27 +3,30 @@ using RuralCredit.Domain;
 namespace RuralCredit.Grains;
 
 /// <summary>
-/// Coalesces upward propagation to at most one push per <c>interval</c>. The first change after a quiet interval is
-/// pushed at once (next turn). Under sustained change a region pushes on a beat shared by its whole level, at the
-/// level's phase of the interval (<see cref="PropagationBeat"/>), so that a township pushes just after its villages
-/// did and a county just after its townships: a change climbs village → township → county → city within about one
-/// interval instead of waiting a whole interval at each level.
+/// Coalesces upward propagation to at most one push per <c>interval</c>. Every push is made on a beat shared by the
+/// region's whole level, at the level's phase of the interval (<see cref="PropagationBeat"/>), and on a later beat than
+/// the previous push: a township pushes just after its villages did and a county just after its
+/// townships, so a change climbs village → township → county → city within about one interval of reaching its
+/// village. (A push made off the beat, as soon as a quiet region changes, would put its next push up to a whole
+/// interval further off: under sustained change a region would hold a change for up to two intervals.)
 /// </summary>
 internal sealed class Propagation(Grain grain, TimeSpan interval, Func<TimeSpan> phase, TimeProvider time, Func<Task> push)
 {
     private IGrainTimer? _timer;
 
-    /// <summary>When the last push was due (monotonic ticks): the next one is due an interval later.</summary>
-    private long _lastDue = long.MinValue / 2;
+    /// <summary>The beat (see <see cref="PropagationBeat.Next"/>) of the pending push, or of the last one.</summary>
+    private long _beat = long.MinValue / 2;
+    private DateTimeOffset _dueAt;
     private int _generation;
 
     public void Request()
     {
+        var now = time.GetUtcNow();
         if (_timer is not null)
         {
             // Under load a timer's tick waits in the grain's queue behind messages like this one: the change that finds
             // the beat already due pushes at once.
-            if (time.GetTimestamp() >= _lastDue)
+            if (now >= _dueAt)
             {
                 _ = FireAsync();
             }
@@ -31,23 +34,11 @@ internal sealed class Propagation(Grain grain, TimeSpan interval, Func<TimeSpan>
             return;
         }
 
-        var now = time.GetTimestamp();
-        var earliest = _lastDue + (long)(interval.TotalSeconds * time.TimestampFrequency);
-        TimeSpan due;
-        if (now >= earliest || interval <= TimeSpan.Zero)
-        {
-            due = TimeSpan.Zero;
-            _lastDue = now;
-        }
-        else
-        {
-            due = PropagationBeat.Until(time.GetUtcNow(), time.GetElapsedTime(now, earliest), interval, phase());
-            _lastDue = now + (long)(due.TotalSeconds * time.TimestampFrequency);
-        }
-
+        (_beat, var delay) = PropagationBeat.Next(now, _beat, interval, phase());
+        _dueAt = now + delay;
         _timer = grain.RegisterGrainTimer(static (tick, ct) => tick.Self.OnTickAsync(tick.Generation), (Self: this, Generation: ++_generation), new GrainTimerCreationOptions
         {
-            DueTime = due,
+            DueTime = delay,
             Period = Timeout.InfiniteTimeSpan,
             Interleave = false,
             KeepAlive = true,
@@ -61,7 +52,6 @@ internal sealed class Propagation(Grain grain, TimeSpan interval, Func<TimeSpan>
     {
         _timer?.Dispose();
         _timer = null;
-        _lastDue = Math.Min(_lastDue, time.GetTimestamp()); // a clock that stands still must not push the beat away
         await push();
     }
 }
