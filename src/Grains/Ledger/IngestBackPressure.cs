@@ -11,9 +11,11 @@ public sealed class IngestOptions
     /// <summary>
     /// Appended entries not yet delivered to their subjects above which a batch waits before it is appended
     /// (0: never wait). Bounds the time from acknowledgement to the aggregates: at saturation it is about this many
-    /// entries divided by the fold rate.
+    /// entries divided by the fold rate. With 10,000 the ledger ran up to a second ahead of the subjects and the city's
+    /// freshness p99 was 2.3-3.0 s at 50 k subjects; with 2,000 it was 1.6-2.4 s at the same ingest rate (embedded and
+    /// postgres alike).
     /// </summary>
-    public long MaxUndelivered { get; set; } = 10_000;
+    public long MaxUndelivered { get; set; } = 2_000;
 
     /// <summary>Longest a batch waits for room; it is appended after that in any case (the ledger holds it).</summary>
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(30);
