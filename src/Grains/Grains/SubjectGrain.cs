@@ -63,6 +63,8 @@ public sealed partial class SubjectGrain(
     DomainCache domain,
     TimeProvider time,
     IOptions<GrainTimingOptions> timing,
+    LedgerPartitionOwners partitionOwners,
+    ILocalSiloDetails silo,
     ILogger<SubjectGrain> logger) : Grain, ISubjectGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<LedgerEntry>
 {
     /// <summary>Request context flag set by registration for a subject id the directory does not know yet.</summary>
@@ -75,6 +77,9 @@ public sealed partial class SubjectGrain(
 
     /// <summary>Summaries sent to the village and not answered yet (turns of one activation: no two at once).</summary>
     private int _unanswered;
+
+    /// <summary>This activation has asked to move to the silo reading its ledger partition.</summary>
+    private bool _moving;
 
     private SubjectState S => state.State;
 
@@ -160,6 +165,23 @@ public sealed partial class SubjectGrain(
         if (folded)
         {
             Publish();
+        }
+
+        MoveToPartitionReader();
+    }
+
+    /// <summary>
+    /// A subject activated before its ledger partition moved to another silo (a silo joined or left the cluster) moves to
+    /// the partition's new reader once idle, taking its state along, so that its deliveries stay on one silo again. A
+    /// delivery is what tells: the partition is read elsewhere now and the entries just crossed silos.
+    /// </summary>
+    private void MoveToPartitionReader()
+    {
+        if (!_moving && partitionOwners.OwnerOfSubject(this.GetPrimaryKeyString()) is { } owner && !owner.Equals(silo.SiloAddress))
+        {
+            _moving = true;
+            LogMoving(this.GetPrimaryKeyString(), owner);
+            MigrateOnIdle();
         }
     }
 
@@ -555,6 +577,9 @@ public sealed partial class SubjectGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Subject {SubjectId}: summary to village {VillageCode} failed again on deactivation ({Error}); the next activation sends it")]
     private partial void LogSendFailedOnDeactivation(string subjectId, string villageCode, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Subject {SubjectId}: its ledger partition is read on {Silo} now; moving there")]
+    private partial void LogMoving(string subjectId, SiloAddress silo);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Subject {SubjectId}: gap after sequence {Watermark} (entry follows {Previous}); catching up from the ledger")]
     private partial void LogGap(string subjectId, long watermark, long previous);

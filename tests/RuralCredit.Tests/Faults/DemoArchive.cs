@@ -12,7 +12,7 @@ using RegionInfo = RuralCredit.Models.RegionInfo;
 namespace RuralCredit.Tests.Faults;
 
 /// <summary>A registered subject as the fault tests know it: its id, type, village and household.</summary>
-public sealed record RegisteredSubject(string SubjectId, string SubjectType, string VillageCode, string? HouseholdId);
+public sealed record RegisteredSubject(string SubjectId, string SubjectType, string VillageCode, string? HouseholdId, string? SubmittedAs = null);
 
 /// <summary>One batch of <c>POST /v1/records</c>: its body, sent byte for byte the same on every retry, and its record ids.</summary>
 public sealed record RecordBatch(int Index, string Body, IReadOnlyList<string> RecordIds);
@@ -102,7 +102,7 @@ public sealed class DemoArchive
 
                 var s = chunk[i];
                 var id = result.Str("subjectId");
-                registered[id] = new RegisteredSubject(id, s.SubjectType, s.VillageCode, s.HouseholdId);
+                registered[id] = new RegisteredSubject(id, s.SubjectType, s.VillageCode, s.HouseholdId, s.IdNumber ?? s.CreditCode);
             }
         });
 
