@@ -3,19 +3,22 @@ using RuralCredit.Models;
 namespace RuralCredit.Domain;
 
 /// <summary>
-/// The beat on which regions send their summaries upward under sustained change: once per interval, at a phase of
+/// The beat on which regions send their summaries upward: at most once per interval, at a phase of
 /// the clock that depends on the level, so that each level sends just after the level below it did.
 /// </summary>
 public static class PropagationBeat
 {
     /// <summary>
-    /// The phase of a level's beat within the interval: villages 0, townships ⅓, counties ⅔ (the city sends nowhere).
-    /// A third of an interval is what a summary has to reach the level above before that level's beat.
+    /// The phase of a level's beat within the interval: villages 0, townships ¼, counties ½ (the city sends nowhere).
+    /// A quarter of an interval is what a summary has to reach the level above before that level's beat: under full
+    /// ingest on two cores a village's push is late by up to a few hundred milliseconds. Measured at 200 k subjects,
+    /// quarters against thirds: freshness p50 0.96–1.00 s against 1.09–1.22 s, p99 1.5–2.4 s against 2.0–2.5 s; with
+    /// 0.15 or 0.2 of an interval more pushes missed the next level's beat and waited a whole interval there.
     /// </summary>
     public static TimeSpan PhaseOf(string? level, TimeSpan interval) => level switch
     {
-        RegionLevels.Township => interval / 3,
-        RegionLevels.County or RegionLevels.City => interval * 2 / 3,
+        RegionLevels.Township => interval / 4,
+        RegionLevels.County or RegionLevels.City => interval / 2,
         _ => TimeSpan.Zero,
     };
 

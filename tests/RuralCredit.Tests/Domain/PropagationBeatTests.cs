@@ -11,11 +11,11 @@ public sealed class PropagationBeatTests
 
     [Theory]
     [InlineData(RegionLevels.Village, 0)]
-    [InlineData(RegionLevels.Township, 3_333_333)]
-    [InlineData(RegionLevels.County, 6_666_667)]
-    [InlineData(RegionLevels.City, 6_666_667)]
+    [InlineData(RegionLevels.Township, 2_500_000)]
+    [InlineData(RegionLevels.County, 5_000_000)]
+    [InlineData(RegionLevels.City, 5_000_000)]
     [InlineData(null, 0)]
-    public void Each_level_beats_a_third_of_an_interval_after_the_one_below(string? level, long phaseTicks) =>
+    public void Each_level_beats_a_quarter_of_an_interval_after_the_one_below(string? level, long phaseTicks) =>
         Assert.Equal(TimeSpan.FromTicks(phaseTicks), PropagationBeat.PhaseOf(level, Second));
 
     [Fact]
@@ -27,13 +27,13 @@ public sealed class PropagationBeatTests
         Assert.Equal(Noon.AddSeconds(1), villageBeat);
         Assert.Equal(Second, next - villageBeat);
 
-        // A township hearing from the village on its beat pushes a third of an interval later, its county a third after that.
+        // A township hearing from the village on its beat pushes a quarter of an interval later, its county a quarter after that.
         var heard = villageBeat.AddMilliseconds(1);
         var township = heard + PropagationBeat.Next(heard, long.MinValue / 2, Second, PropagationBeat.PhaseOf(RegionLevels.Township, Second)).Delay;
         heard = township.AddMilliseconds(1);
         var county = heard + PropagationBeat.Next(heard, long.MinValue / 2, Second, PropagationBeat.PhaseOf(RegionLevels.County, Second)).Delay;
-        Assert.Equal(TimeSpan.FromTicks(3_333_333), township - villageBeat);
-        Assert.Equal(TimeSpan.FromTicks(6_666_667), county - villageBeat);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), township - villageBeat);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), county - villageBeat);
     }
 
     [Theory]
