@@ -81,6 +81,9 @@ public sealed partial class SubjectGrain(
     /// <summary>This activation has asked to move to the silo reading its ledger partition.</summary>
     private bool _moving;
 
+    /// <summary>The ledger partition of this subject's entries, computed on the first delivery (-1 before).</summary>
+    private int _partition = -1;
+
     private SubjectState S => state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -177,7 +180,18 @@ public sealed partial class SubjectGrain(
     /// </summary>
     private void MoveToPartitionReader()
     {
-        if (!_moving && partitionOwners.OwnerOfSubject(this.GetPrimaryKeyString()) is { } owner && !owner.Equals(silo.SiloAddress))
+        if (_moving)
+        {
+            return;
+        }
+
+        // Once per activation: the key as a string and its hash would otherwise be made again on every delivery.
+        if (_partition < 0)
+        {
+            _partition = LedgerPartitioner.PartitionOf(this.GetPrimaryKeyString(), partitionOwners.Partitions);
+        }
+
+        if (partitionOwners.OwnerOfPartition(_partition) is { } owner && !owner.Equals(silo.SiloAddress))
         {
             _moving = true;
             LogMoving(this.GetPrimaryKeyString(), owner);
