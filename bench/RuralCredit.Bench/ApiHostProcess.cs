@@ -160,6 +160,13 @@ internal sealed class ApiHostProcess : IDisposable
     }
 
     /// <summary>The child's peak working set so far (bytes).</summary>
+    /// <summary>CPU time the process has used so far (user and system).</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public long PeakWorkingSet()
     {
         _process.Refresh();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -46,6 +47,17 @@ internal sealed class HttpResults
     public Dictionary<string, LatencySummary> ReadsAfterMs { get; set; } = [];
     public double ReadsAfterSeconds { get; set; }
     public long? ChildWorkingSetAfterIngest { get; set; }
+
+    /// <summary>
+    /// CPU per read after ingest, in µs, of the API host (the engine: HTTP, grains) and of this benchmark's clients (on
+    /// the same two cores): steadier than a p99 on a shared machine, and what the read latency at 32 clients is made of.
+    /// </summary>
+    public double? ApiHostCpuPerReadAfterUs { get; set; }
+
+    /// <summary>CPU of the API host from the first post until the city shows every record, per record, in µs (reads running alongside included).</summary>
+    public double? ApiHostCpuPerRecordUs { get; set; }
+
+    public double? ClientCpuPerReadAfterUs { get; set; }
     public long? ChildPeakWorkingSet { get; set; }
     public long? ChildWorkingSetAtEnd { get; set; }
     public string? ChildLog { get; set; }
@@ -113,6 +125,7 @@ internal sealed class HttpBench(BenchOptions options, CityData data, Action<stri
         string? firstRejection = null;
         var sampleEvery = Math.Max(1, batchCount / FreshnessSamples);
         var t0 = Clock.Now;
+        var hostCpuAtFirstPost = host.CpuTime();
         var readTask = reads.RunAsync(readStop.Token);
         var freshnessTask = freshness.RunAsync(c => CityAsync(pollHttp, c), freshnessStop.Token);
 
@@ -198,6 +211,7 @@ internal sealed class HttpBench(BenchOptions options, CityData data, Action<stri
                 if (city is { } c && c.Records24h >= accepted)
                 {
                     folded = Clock.Now;
+                    results.ApiHostCpuPerRecordUs = Math.Round((host.CpuTime() - hostCpuAtFirstPost).TotalMicroseconds / Math.Max(1, accepted), 1);
                     results.CityRecords24h = c.Records24h;
                     results.CitySubjects = c.Subjects;
                     break;
@@ -238,6 +252,8 @@ internal sealed class HttpBench(BenchOptions options, CityData data, Action<stri
             // Reads after ingest.
             reads.SwitchToAfter();
             var afterStart = Clock.Now;
+            var hostCpuBefore = host.CpuTime();
+            var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             if (options.Clients > 0 && options.AfterSeconds > 0)
             {
                 log($"reads after ingest for {options.AfterSeconds} s with {options.Clients} clients");
@@ -245,8 +261,16 @@ internal sealed class HttpBench(BenchOptions options, CityData data, Action<stri
             }
 
             results.ReadsAfterSeconds = Math.Round(Clock.Seconds(afterStart, Clock.Now), 1);
+            var hostCpu = host.CpuTime() - hostCpuBefore;
+            var clientCpu = Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore;
             await readStop.CancelAsync();
             await readTask;
+            var readsAfter = reads.Summaries(ReadLoad.After).Values.Sum(r => r.Count);
+            if (readsAfter > 0)
+            {
+                results.ApiHostCpuPerReadAfterUs = Math.Round(hostCpu.TotalMicroseconds / readsAfter, 1);
+                results.ClientCpuPerReadAfterUs = Math.Round(clientCpu.TotalMicroseconds / readsAfter, 1);
+            }
             await progress;
 
             // Freshness: every sample resolves at the first poll after the city shows everything.

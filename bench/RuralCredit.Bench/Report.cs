@@ -57,6 +57,8 @@ internal static class Report
                 rows.Add(AtMost($"{label} p99 ms after ingest (n={after?.Count ?? 0})", after?.P99, 10, "N1"));
             }
 
+            rows.Add(Plain("API host CPU µs per record during ingest (reads alongside included)", Format(http.ApiHostCpuPerRecordUs, "N1")));
+            rows.Add(Plain("CPU µs per read after ingest: API host / benchmark clients", $"{Format(http.ApiHostCpuPerReadAfterUs, "N0")} / {Format(http.ClientCpuPerReadAfterUs, "N0")}"));
             rows.Add(Plain("API host working set after ingest / peak MB", $"{Mb(http.ChildWorkingSetAfterIngest)} / {Mb(http.ChildPeakWorkingSet)}"));
         }
 
