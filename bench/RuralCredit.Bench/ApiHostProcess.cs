@@ -159,14 +159,14 @@ internal sealed class ApiHostProcess : IDisposable
         return _process.WorkingSet64;
     }
 
-    /// <summary>The child's peak working set so far (bytes).</summary>
-    /// <summary>CPU time the process has used so far (user and system).</summary>
+    /// <summary>CPU time the child has used so far (user and system).</summary>
     public TimeSpan CpuTime()
     {
         _process.Refresh();
         return _process.TotalProcessorTime;
     }
 
+    /// <summary>The child's peak working set so far (bytes).</summary>
     public long PeakWorkingSet()
     {
         _process.Refresh();

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -48,14 +47,14 @@ internal sealed class HttpResults
     public double ReadsAfterSeconds { get; set; }
     public long? ChildWorkingSetAfterIngest { get; set; }
 
+    /// <summary>CPU of the API host from the first post until the city shows every record, per record, in µs (reads running alongside included).</summary>
+    public double? ApiHostCpuPerRecordUs { get; set; }
+
     /// <summary>
     /// CPU per read after ingest, in µs, of the API host (the engine: HTTP, grains) and of this benchmark's clients (on
     /// the same two cores): steadier than a p99 on a shared machine, and what the read latency at 32 clients is made of.
     /// </summary>
     public double? ApiHostCpuPerReadAfterUs { get; set; }
-
-    /// <summary>CPU of the API host from the first post until the city shows every record, per record, in µs (reads running alongside included).</summary>
-    public double? ApiHostCpuPerRecordUs { get; set; }
 
     public double? ClientCpuPerReadAfterUs { get; set; }
     public long? ChildPeakWorkingSet { get; set; }
@@ -253,7 +252,7 @@ internal sealed class HttpBench(BenchOptions options, CityData data, Action<stri
             reads.SwitchToAfter();
             var afterStart = Clock.Now;
             var hostCpuBefore = host.CpuTime();
-            var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var clientCpuBefore = Environment.CpuUsage.TotalTime;
             if (options.Clients > 0 && options.AfterSeconds > 0)
             {
                 log($"reads after ingest for {options.AfterSeconds} s with {options.Clients} clients");
@@ -262,7 +261,7 @@ internal sealed class HttpBench(BenchOptions options, CityData data, Action<stri
 
             results.ReadsAfterSeconds = Math.Round(Clock.Seconds(afterStart, Clock.Now), 1);
             var hostCpu = host.CpuTime() - hostCpuBefore;
-            var clientCpu = Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore;
+            var clientCpu = Environment.CpuUsage.TotalTime - clientCpuBefore;
             await readStop.CancelAsync();
             await readTask;
             var readsAfter = reads.Summaries(ReadLoad.After).Values.Sum(r => r.Count);

@@ -6,8 +6,9 @@ namespace RuralCredit.Grains;
 /// Coalesces upward propagation to at most one push per <c>interval</c>. Every push is made on a beat shared by the
 /// region's whole level, at the level's phase of the interval (<see cref="PropagationBeat"/>), and on a later beat than
 /// the previous push: a township pushes just after its villages did and a county just after its townships, so a change
-/// climbs village → township → county → city within about one interval of reaching its village. (A push made off the beat, as soon as a quiet region changes, would put its next push up to a whole
-/// interval further off: under sustained change a region would hold a change for up to two intervals.)
+/// climbs village → township → county → city within about one interval of reaching its village. (A push made off the
+/// beat, as soon as a quiet region changes, would put its next push up to a whole interval further off: under sustained
+/// change a region would hold a change for up to two intervals.)
 /// </summary>
 internal sealed class Propagation(Grain grain, TimeSpan interval, Func<TimeSpan> phase, TimeProvider time, Func<Task> push)
 {
