@@ -15,7 +15,9 @@ public interface IVillageGrain : IGrainWithStringKey
 
     /// <summary>Replaces a subject's entry when the summary is newer than the one held.</summary>
     /// <remarks>Not one-way: a sender must learn that a summary did not arrive (a silo died, a directory partition was
-    /// lost) and send it again; a one-way message is dropped silently.</remarks>
+    /// lost) and send it again; a one-way message is dropped silently. Interleaves: a subject awaits it within its
+    /// delivery, and the village may be awaiting that subject (daily refresh); it replaces one entry without awaiting.</remarks>
+    [AlwaysInterleave]
     Task UpdateSubjectAsync(SubjectSummary summary);
 
     /// <summary>Removes a subject that moved to another village (two-way, so that a lost call is seen).</summary>

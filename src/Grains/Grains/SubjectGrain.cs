@@ -78,6 +78,9 @@ public sealed partial class SubjectGrain(
     /// <summary>Summaries sent to the village and not answered yet (turns of one activation: no two at once).</summary>
     private int _unanswered;
 
+    /// <summary>The last summary's send: done once the village holds it or its failure has set the resend timer.</summary>
+    private Task _lastSend = Task.CompletedTask;
+
     /// <summary>This activation has asked to move to the silo reading its ledger partition.</summary>
     private bool _moving;
 
@@ -170,6 +173,11 @@ public sealed partial class SubjectGrain(
             Publish();
         }
 
+        // The delivery ends (and the partition's checkpoint may pass these entries) only once the village holds the
+        // summary counting them, this one or the activation's. Were this silo to die in between, the partition's next
+        // reader would start past the entries, the village (alive) would have no reason to ask again, and the change
+        // would wait for this subject's next record or read.
+        await _lastSend;
         MoveToPartitionReader();
     }
 
@@ -232,6 +240,9 @@ public sealed partial class SubjectGrain(
         }
 
         Publish();
+
+        // The registration is answered once the village counts the subject (or will be told again a second later).
+        await _lastSend;
         return previous is null;
     }
 
@@ -386,6 +397,7 @@ public sealed partial class SubjectGrain(
         {
             await state.WriteStateAsync();
             Publish();
+            await _lastSend;
         }
 
         return result;
@@ -467,12 +479,13 @@ public sealed partial class SubjectGrain(
 
         _summaryVersion = SummaryVersion.Next(_summaryVersion);
         var summary = BuildSummary(time.GetUtcNow(), _summaryVersion);
-        _ = SendAsync(info.VillageCode, summary);
+        _lastSend = SendAsync(info.VillageCode, summary);
         return summary;
     }
 
     /// <summary>
-    /// Sends a summary to the village without holding up this turn. A send that fails (the village's silo died, its
+    /// Sends a summary to the village without holding up this turn (turns that must not end before the village holds it
+    /// await <see cref="_lastSend"/>); never throws. A send that fails (the village's silo died, its
     /// directory partition was lost, the call timed out) is not the village's to repair, so the subject sends its current
     /// summary again a second later, until one arrives.
     /// </summary>

@@ -137,7 +137,9 @@ public sealed class VillageGrain(
         var summaries = await Task.WhenAll(ids.Select(id => GrainFactory.ByKey<ISubjectGrain>(id).RefreshAsync()));
         foreach (var summary in summaries)
         {
-            if (summary is not null && summary.VillageCode == S.Info?.Code)
+            // A newer summary may have arrived while this waited (updates interleave).
+            if (summary is not null && summary.VillageCode == S.Info?.Code
+                && (!S.Subjects.TryGetValue(summary.SubjectId, out var held) || held.Version <= summary.Version))
             {
                 S.Subjects[summary.SubjectId] = summary;
             }

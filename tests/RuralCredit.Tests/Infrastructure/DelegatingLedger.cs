@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using RuralCredit.Ledger;
 using RuralCredit.Models;
 
@@ -35,4 +37,16 @@ public abstract class DelegatingLedger(ICreditLedger inner) : ICreditLedger
         Inner.CountUndeliveredAsync(limit, cancellationToken);
 
     public virtual ValueTask<long> CountAsync(CancellationToken cancellationToken = default) => Inner.CountAsync(cancellationToken);
+}
+
+/// <summary>Test hosts that watch or change what their silo's ledger does.</summary>
+public static class LedgerTestServices
+{
+    /// <summary>Makes the silo's ledger <paramref name="wrap"/> of the in-memory ledger.</summary>
+    public static IServiceCollection WrapInMemoryLedger(this IServiceCollection services, Func<ICreditLedger, DelegatingLedger> wrap)
+    {
+        services.RemoveAll<ICreditLedger>();
+        services.AddSingleton<InMemoryCreditLedger>();
+        return services.AddSingleton<ICreditLedger>(sp => wrap(sp.GetRequiredService<InMemoryCreditLedger>()));
+    }
 }

@@ -2,8 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Providers.Streams.Common;
 using RuralCredit.Ledger;
 using RuralCredit.Models;
@@ -23,12 +21,7 @@ public sealed class RedeliveryApiFactory : CreditApiFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<ICreditLedger>();
-            services.AddSingleton<InMemoryCreditLedger>();
-            services.AddSingleton<ICreditLedger>(sp => new ForgetfulLedger(sp.GetRequiredService<InMemoryCreditLedger>()));
-        });
+        builder.ConfigureTestServices(services => services.WrapInMemoryLedger(inner => new ForgetfulLedger(inner)));
     }
 }
 
