@@ -34,6 +34,9 @@ public sealed class HouseholdGrain(
 {
     private IGrainTimer? _resend;
 
+    /// <summary>The last send of the redeemed total: done once the village holds it or its failure set the resend timer.</summary>
+    private Task _lastSend = Task.CompletedTask;
+
     private HouseholdState S => state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -102,6 +105,10 @@ public sealed class HouseholdGrain(
         {
             await state.WriteStateAsync();
             PublishRedeemed();
+
+            // Answered once the village holds the new total (or will be told again a second later): were this silo to
+            // die in between, a village that lived would not learn of it until this household's next redemption.
+            await _lastSend;
         }
 
         return result;
@@ -115,12 +122,13 @@ public sealed class HouseholdGrain(
         }
 
         S.Version = SummaryVersion.Next(S.Version);
-        _ = SendRedeemedAsync(S.VillageCode, S.Points.Redeemed, S.Version);
+        _lastSend = SendRedeemedAsync(S.VillageCode, S.Points.Redeemed, S.Version);
     }
 
     /// <summary>
-    /// Tells the village without holding up this turn (the village may be asking this household for its view while
-    /// it rebuilds after a crash); a call that fails is sent again, with the current total, a second later.
+    /// Tells the village without holding up this turn (a redemption awaits <see cref="_lastSend"/>; the village asking
+    /// this household for its view while it rebuilds after a crash is answered meanwhile: views interleave); never
+    /// throws; a call that fails is sent again, with the current total, a second later.
     /// </summary>
     private async Task SendRedeemedAsync(string villageCode, decimal redeemed, long version)
     {
