@@ -112,6 +112,7 @@ public static class RuralCreditSiloExtensions
         services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         services.AddSingleton<DomainCache>();
         services.AddHostedService<DomainRefresher>();
+        services.AddHostedService<RegionWakeUp>();
 
         // Each silo reads the partitions LedgerPartitionOwners assigns it, and subjects live on the silo reading theirs.
         services.AddSingleton<LedgerPartitionOwners>();

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
 using RuralCredit.Tests.Postgres;
 using Xunit.Sdk;
 using RuralCredit.Tests.Infrastructure;
@@ -159,10 +161,9 @@ public sealed class NodeProcess
         _process.Dispose();
     }
 
-    /// <summary>The last <paramref name="lines"/> lines of the log.</summary>
-    public string Tail(int lines = 40)
+    /// <summary>The whole log so far (what the process wrote, flushed first).</summary>
+    public string ReadLog()
     {
-        string[] all;
         lock (_gate)
         {
             try
@@ -174,16 +175,23 @@ public sealed class NodeProcess
                 // closed: the file is complete
             }
 
-            try
-            {
-                using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                using var reader = new StreamReader(stream);
-                all = reader.ReadToEnd().Split('\n');
-            }
-            catch (IOException e)
-            {
-                return $"--- {Name}: log {LogPath} unreadable: {e.Message}";
-            }
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+    }
+
+    /// <summary>The last <paramref name="lines"/> lines of the log.</summary>
+    public string Tail(int lines = 40)
+    {
+        string[] all;
+        try
+        {
+            all = ReadLog().Split('\n');
+        }
+        catch (IOException e)
+        {
+            return $"--- {Name}: log {LogPath} unreadable: {e.Message}";
         }
 
         var state = HasExited ? "exited" : "running";
@@ -291,8 +299,8 @@ public sealed class ClusterProcesses : IDisposable
         $"--Orleans:ServiceId={ClusterId}",
     ];
 
-    /// <summary>Starts a silo without waiting.</summary>
-    public NodeProcess StartSilo()
+    /// <summary>Starts a silo without waiting; <paramref name="settings"/> (<c>--Key=value</c>) override the defaults.</summary>
+    public NodeProcess StartSilo(params string[] settings)
     {
         var n = Interlocked.Increment(ref _silos);
         int siloPort = TestPorts.Free(), gatewayPort = TestPorts.Free(), dashboardPort = TestPorts.Free();
@@ -313,8 +321,38 @@ public sealed class ClusterProcesses : IDisposable
             "--Logging:LogLevel:Orleans.Runtime.Silo=Information",
             "--Logging:LogLevel:Polly=Warning",
             .. ConsoleArguments,
+            .. settings,
         ];
         return Start($"silo-{n}", "silo", SiloDirectory, args, dashboardPort, siloPort, gatewayPort);
+    }
+
+    /// <summary>Starts an Orleans client of this cluster in the test process (for the management grain: where grains live).</summary>
+    public async Task<IHost> StartClientAsync(TimeSpan timeout)
+    {
+        var host = BuildClient(ConnectionString, ClusterId, ClusterId);
+        using var cts = new CancellationTokenSource(timeout);
+        await host.StartAsync(cts.Token);
+        return host;
+    }
+
+    /// <summary>A host with an Orleans client of the cluster that the PostgreSQL database at <paramref name="connectionString"/> lists.</summary>
+    public static IHost BuildClient(string connectionString, string clusterId, string serviceId)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = serviceId;
+            });
+            client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = connectionString;
+            });
+        });
+        return builder.Build();
     }
 
     /// <summary>Starts an API host (an Orleans client of this cluster) and waits until <c>/readyz</c> answers 200.</summary>

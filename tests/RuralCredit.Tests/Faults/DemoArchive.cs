@@ -47,8 +47,15 @@ public sealed class DemoArchive
     /// <summary>Registers every region (one batch, parents first) and every subject (concurrent batches); returns the subjects by id.</summary>
     public async Task<Dictionary<string, RegisteredSubject>> RegisterAsync(HttpClient client, int batchSize = 250, int concurrency = 4)
     {
+        await RegisterRegionsAsync(client, Regions);
+        return await RegisterSubjectsAsync(client, batchSize, concurrency);
+    }
+
+    /// <summary>Registers regions in one batch (parents first or already registered); each must be new.</summary>
+    public static async Task RegisterRegionsAsync(HttpClient client, IEnumerable<RegionInfo> batch)
+    {
         var regions = new JsonArray();
-        foreach (var r in Regions)
+        foreach (var r in batch)
         {
             regions.Add(new JsonObject
             {
@@ -66,7 +73,11 @@ public sealed class DemoArchive
         {
             throw new XunitException($"PUT /v1/regions answered {(int)response.Status}: {Truncate(response.Body)}");
         }
+    }
 
+    /// <summary>Registers every subject (concurrent batches; their regions registered); returns them by id.</summary>
+    public async Task<Dictionary<string, RegisteredSubject>> RegisterSubjectsAsync(HttpClient client, int batchSize = 250, int concurrency = 4)
+    {
         var registered = new ConcurrentDictionary<string, RegisteredSubject>(StringComparer.Ordinal);
         var chunks = Subjects.Chunk(batchSize).ToList();
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (chunk, _) =>

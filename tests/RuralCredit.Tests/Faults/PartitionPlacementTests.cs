@@ -1,8 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 using RuralCredit.Ledger;
 using RuralCredit.Models;
 using RuralCredit.Streaming;
@@ -41,7 +39,7 @@ public sealed partial class PartitionPlacementTests(ITestOutputHelper output)
             var city = archive.Regions.Single(r => r.Level == RegionLevels.City).Code;
             await new ArchiveVerifier(cluster, http, registered, archive.Regions, output).WaitForCityAsync(city, archive.Records.Count, deadline.Bound(TimeSpan.FromSeconds(60)));
 
-            using var host = await StartClientAsync(cluster, deadline.Bound(TimeSpan.FromSeconds(30)));
+            using var host = await cluster.StartClientAsync(deadline.Bound(TimeSpan.FromSeconds(30)));
             var management = host.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
             var active = (await management.GetHosts(onlyActive: true)).Keys.ToList();
             Assert.Equal(2, active.Count);
@@ -49,7 +47,7 @@ public sealed partial class PartitionPlacementTests(ITestOutputHelper output)
             owners.Update(active);
 
             // Readers: the last start or stop of each partition in each silo's log leaves it running on its owner only.
-            var reading = silos.ToDictionary(s => s, s => PartitionsRunning(File.ReadAllText(s.LogPath)));
+            var reading = silos.ToDictionary(s => s, s => PartitionsRunning(s.ReadLog()));
             for (var p = 0; p < owners.Partitions; p++)
             {
                 var readers = reading.Where(kv => kv.Value.Contains(p)).Select(kv => kv.Key.SiloPort).ToList();
@@ -93,7 +91,7 @@ public sealed partial class PartitionPlacementTests(ITestOutputHelper output)
 
             // A second silo joins: it takes over half of the partitions, and the subjects of those stay on the first silo.
             var second = await cluster.StartSiloAsync(deadline.Bound(TimeSpan.FromSeconds(60)));
-            using var host = await StartClientAsync(cluster, deadline.Bound(TimeSpan.FromSeconds(30)));
+            using var host = await cluster.StartClientAsync(deadline.Bound(TimeSpan.FromSeconds(30)));
             var management = host.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
             var owners = new LedgerPartitionOwners(Options.Create(new LedgerOptions()));
             var until = DateTime.UtcNow + deadline.Bound(TimeSpan.FromSeconds(60));
@@ -101,7 +99,7 @@ public sealed partial class PartitionPlacementTests(ITestOutputHelper output)
             {
                 owners.Update((await management.GetHosts(onlyActive: true)).Keys);
                 var expected = Enumerable.Range(0, owners.Partitions).Where(p => owners.OwnerOfPartition(p)!.Endpoint.Port == second.SiloPort).ToHashSet();
-                if (expected.Count > 0 && expected.SetEquals(PartitionsRunning(File.ReadAllText(second.LogPath))) && expected.Overlaps(PartitionsRunning(File.ReadAllText(first.LogPath))) is false)
+                if (expected.Count > 0 && expected.SetEquals(PartitionsRunning(second.ReadLog())) && expected.Overlaps(PartitionsRunning(first.ReadLog())) is false)
                 {
                     break;
                 }
@@ -151,28 +149,6 @@ public sealed partial class PartitionPlacementTests(ITestOutputHelper output)
         }
 
         return [.. last.Where(kv => kv.Value).Select(kv => kv.Key)];
-    }
-
-    private static async Task<IHost> StartClientAsync(ClusterProcesses cluster, TimeSpan timeout)
-    {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.UseOrleansClient(client =>
-        {
-            client.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = cluster.ClusterId;
-                o.ServiceId = cluster.ClusterId;
-            });
-            client.UseAdoNetClustering(o =>
-            {
-                o.Invariant = "Npgsql";
-                o.ConnectionString = cluster.ConnectionString;
-            });
-        });
-        var host = builder.Build();
-        using var cts = new CancellationTokenSource(timeout);
-        await host.StartAsync(cts.Token);
-        return host;
     }
 
     [GeneratedRegex(@"Ledger stream \S+ partition (\d+) (starts|stops) ")]

@@ -8,6 +8,7 @@ using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Storage;
 using RuralCredit.Silo.Postgres;
+using RuralCredit.Tests.Faults;
 using RuralCredit.Tests.Infrastructure;
 
 namespace RuralCredit.Tests.Postgres;
@@ -332,24 +333,8 @@ public sealed class OrleansProvidersTests
         return RunningHost.StartAsync(builder.Build());
     }
 
-    private static Task<RunningHost> StartClientAsync(string connectionString, string clusterId)
-    {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.UseOrleansClient(client =>
-        {
-            client.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = clusterId;
-                o.ServiceId = ServiceId;
-            });
-            client.UseAdoNetClustering(o =>
-            {
-                o.Invariant = Invariant;
-                o.ConnectionString = connectionString;
-            });
-        });
-        return RunningHost.StartAsync(builder.Build());
-    }
+    private static Task<RunningHost> StartClientAsync(string connectionString, string clusterId) =>
+        RunningHost.StartAsync(ClusterProcesses.BuildClient(connectionString, clusterId, ServiceId));
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> after <see cref="Within"/>.</summary>
     private static async Task Eventually(Func<Task<bool>> condition, string what)
