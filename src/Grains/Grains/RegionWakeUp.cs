@@ -55,7 +55,15 @@ public sealed partial class RegionWakeUp(
                 previous = snapshot;
                 if (died.Count > 0 && ClusterOrder(snapshot).FirstOrDefault() is { } first && first.Equals(silo.SiloAddress))
                 {
-                    await WakeAllAsync(died, stoppingToken);
+                    try
+                    {
+                        await WakeAllAsync(died, stoppingToken);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // Never the host's end: the regions still come back at their next call.
+                        LogWakeAllFailed(e);
+                    }
                 }
             }
         }
@@ -125,6 +133,9 @@ public sealed partial class RegionWakeUp(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Died} died: called {Regions} regions and villages so that those that died with it come back and reconcile ({Failed} failed) in {Ms} ms")]
     private partial void LogWoken(string died, int regions, int failed, long ms);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Calling the regions after a silo died failed")]
+    private partial void LogWakeAllFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Region {Code} did not answer after {Attempts} attempts ({Error}); it comes back at its next call")]
     private partial void LogWakeFailed(string code, int attempts, string error);
