@@ -385,7 +385,9 @@ public sealed partial class SubjectGrain(
     public async Task<SubjectSummary?> RefreshAsync()
     {
         await CatchUpAsync();
-        return Publish();
+        var summary = Publish();
+        await _lastSend; // a re-score's progress counts this subject once its village holds the new summary
+        return summary;
     }
 
     public async Task<RedemptionResult> RedeemAsync(Redemption redemption)
