@@ -20,6 +20,7 @@ internal sealed record BenchOptions
           --durable           durable mode: throwaway PostgreSQL (fsync on), raw COPY limit, 2 silos + 1 API host
                               in the postgres profile, state writes, cold start after restarting every silo
           --ledger-only       with --durable: only the raw COPY and the ledger-alone figures (no cluster)
+          --cold-clients N    with --durable: concurrent clients of the cold start (default: --clients)
         """;
 
     public int Subjects { get; init; } = 200_000;
@@ -43,6 +44,9 @@ internal sealed record BenchOptions
     public bool Durable { get; init; }
 
     public bool LedgerOnly { get; init; }
+
+    /// <summary>Concurrent clients of the durable cold start; null: <see cref="Clients"/>.</summary>
+    public int? ColdClients { get; init; }
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a readable message.</summary>
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -85,6 +89,7 @@ internal sealed record BenchOptions
                 "--skip-http" => o with { SkipHttp = true },
                 "--durable" => o with { Durable = true, SkipInProcess = true },
                 "--ledger-only" => o with { LedgerOnly = true },
+                "--cold-clients" => o with { ColdClients = Int(1, 1024) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }

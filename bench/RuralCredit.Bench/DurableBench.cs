@@ -31,6 +31,10 @@ internal sealed class DurableResults
     public double? ColdStartSeconds { get; set; }
     public double? ColdStartSubjectsPerSecond { get; set; }
     public LatencySummary? ColdStartReadMs { get; set; }
+    public int ColdStartClients { get; set; }
+
+    /// <summary>Share of the machine's CPU time (all cores, every process) busy during the cold start.</summary>
+    public double? ColdStartMachineCpuBusy { get; set; }
     public List<string> Logs { get; set; } = [];
 }
 
@@ -260,8 +264,10 @@ internal sealed class DurableBench(BenchOptions options, CityData data, Action<s
         var latencies = new double[ids.Length];
         var errors = 0;
         var next = -1;
+        var clients = options.ColdClients ?? Math.Max(1, options.Clients);
+        var cpu0 = MachineCpu.Sample();
         var t0 = Clock.Now;
-        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Clients)).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {
             for (var i = Interlocked.Increment(ref next); i < ids.Length; i = Interlocked.Increment(ref next))
             {
@@ -283,11 +289,13 @@ internal sealed class DurableBench(BenchOptions options, CityData data, Action<s
             }
         }, ct)));
         Results.ColdStartSeconds = Math.Round(Clock.Seconds(t0, Clock.Now), 2);
+        Results.ColdStartMachineCpuBusy = MachineCpu.BusyBetween(cpu0, MachineCpu.Sample());
+        Results.ColdStartClients = clients;
         Results.ColdStartSubjects = ids.Length;
         Results.ColdStartErrors = errors;
         Results.ColdStartSubjectsPerSecond = Math.Round(ids.Length / Math.Max(Results.ColdStartSeconds.Value, 0.001));
         Results.ColdStartReadMs = LatencySummary.From(latencies);
-        log($"cold start: {ids.Length:N0} subjects read once in {Results.ColdStartSeconds:N1} s = {Results.ColdStartSubjectsPerSecond:N0} subjects/s ({errors} errors), p99 {Results.ColdStartReadMs.P99} ms");
+        log($"cold start: {ids.Length:N0} subjects read once by {clients} clients in {Results.ColdStartSeconds:N1} s = {Results.ColdStartSubjectsPerSecond:N0} subjects/s ({errors} errors), p99 {Results.ColdStartReadMs.P99} ms, machine CPU {Results.ColdStartMachineCpuBusy:P0} busy");
         if (errors > 0)
         {
             failures.Add($"cold start: {errors} subject reads failed");

@@ -85,8 +85,9 @@ internal static class Report
         Plain("subject state writes per subject: max / mean", $"{d.MaxStateWritesPerSubject} / {d.MeanStateWritesPerSubject}"),
         AtMost("state writes per subject per second (max subject)", d.MaxStateWritesPerSubjectPerSecond, 1, "N3"),
         Plain("restart of every silo until ready s", Format(d.RestartSeconds, "N1")),
-        AtLeast($"cold start subjects/s (first read of {d.ColdStartSubjects:N0} after restart)", d.ColdStartSubjectsPerSecond, 10_000, "N0"),
+        AtLeast($"cold start subjects/s (first read of {d.ColdStartSubjects:N0} after restart, {d.ColdStartClients} clients)", d.ColdStartSubjectsPerSecond, 10_000, "N0"),
         Plain("cold start read p50 / p99 ms", $"{Format(d.ColdStartReadMs?.P50, "N1")} / {Format(d.ColdStartReadMs?.P99, "N1")}"),
+        Plain("machine CPU busy during the cold start (all cores, all processes)", Format(d.ColdStartMachineCpuBusy, "P0")),
     ];
 
     public static string Table(IReadOnlyList<ReportRow> rows)

@@ -34,3 +34,26 @@ internal static class Clock
 
     public static double Seconds(long from, long to) => (to - from) / (double)System.Diagnostics.Stopwatch.Frequency;
 }
+
+/// <summary>The machine's CPU time from <c>/proc/stat</c>: every core, every process (null where there is none).</summary>
+internal static class MachineCpu
+{
+    /// <summary>Busy and total jiffies so far, or null.</summary>
+    public static (long Busy, long Total)? Sample()
+    {
+        if (!File.Exists("/proc/stat"))
+        {
+            return null;
+        }
+
+        // cpu  user nice system idle iowait irq softirq steal ...: idle and iowait are not busy.
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(f => long.Parse(f, System.Globalization.CultureInfo.InvariantCulture)).Take(8).ToArray();
+        var total = fields.Sum();
+        return (total - fields[3] - fields[4], total);
+    }
+
+    /// <summary>The share of CPU time busy between two samples, or null.</summary>
+    public static double? BusyBetween((long Busy, long Total)? before, (long Busy, long Total)? after) =>
+        before is { } b && after is { } a && a.Total > b.Total ? Math.Round((double)(a.Busy - b.Busy) / (a.Total - b.Total), 3) : null;
+}
