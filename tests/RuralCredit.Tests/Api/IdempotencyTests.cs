@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Orleans.Core.Internal;
 using RuralCredit.Tests.Infrastructure;
 using static RuralCredit.Tests.Infrastructure.CreditApiFactory;
 
@@ -25,7 +24,7 @@ public sealed class IdempotencyTests(CreditApiFactory api)
         var grain = api.Cluster.GetGrain<ISubjectGrain>(farmer);
         var grainId = grain.GetGrainId();
         var management = api.Cluster.GetGrain<IManagementGrain>(0);
-        await DeactivateAsync(farmer);
+        await api.DeactivateSubjectAsync(farmer, mustBeActive: true);
 
         var after = await api.ProfileAsync(farmer);
 
@@ -56,7 +55,7 @@ public sealed class IdempotencyTests(CreditApiFactory api)
         await api.SubmitAsync(Record(NewRecordId(), "GOV_FAMILY_VIRTUE", farmer, Day(), new JsonObject { ["event"] = "x" }));
         await api.WaitForRecordCountAsync(farmer, 1);
         await api.WaitForVillageAsync(village, 1);
-        await DeactivateAsync(farmer);
+        await api.DeactivateSubjectAsync(farmer, mustBeActive: true);
 
         // The stream activates the grain; its activation catches up from the ledger; the village must hear of it.
         await api.SubmitAsync(Record(NewRecordId(), "ADMIN_PENALTY", farmer, Day(), new JsonObject { ["decisionNo"] = "D-1" }));
@@ -100,20 +99,6 @@ public sealed class IdempotencyTests(CreditApiFactory api)
         Record(NewRecordId(), "VOLUNTEER_SERVICE", farmer, Day(), new JsonObject { ["hours"] = 6 }),
         Record(NewRecordId(), "LOAN_ISSUED", farmer, Day(), new JsonObject { ["amount"] = 30000, ["guarantee"] = "credit" }),
     ];
-
-    /// <summary>Deactivates a subject's grain and waits until it is gone.</summary>
-    private async Task DeactivateAsync(string subjectId)
-    {
-        var grain = api.Cluster.GetGrain<ISubjectGrain>(subjectId);
-        var grainId = grain.GetGrainId();
-        var management = api.Cluster.GetGrain<IManagementGrain>(0);
-        Assert.Contains(grainId, await management.GetActiveGrains(grainId.Type));
-        await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
-        await WaitUntilAsync(
-            async () => !(await management.GetActiveGrains(grainId.Type)).Contains(grainId),
-            Eventually,
-            $"subject grain {subjectId} should deactivate");
-    }
 
     private static string WithoutAsOf(JsonNode profile)
     {

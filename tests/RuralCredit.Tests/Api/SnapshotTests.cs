@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Core.Internal;
 using Orleans.Storage;
 using RuralCredit.Grains;
 using RuralCredit.Tests.Infrastructure;
@@ -56,7 +55,7 @@ public sealed class SnapshotTests(SnapshotApiFactory api) : IClassFixture<Snapsh
         await Task.Delay(TimeSpan.FromMilliseconds(600));
         Assert.Equal(3, (await SnapshotAsync(farmer))!.Records.Count);
 
-        await DeactivateAsync(farmer);
+        await api.DeactivateSubjectAsync(farmer);
         Assert.Equal(3, (await SnapshotAsync(farmer))!.Records.Count); // deactivation does not write 1 pending entry
         var after = await api.ProfileAsync(farmer);
         Assert.Equal(4, after.Int("recordCount"));
@@ -94,7 +93,7 @@ public sealed class SnapshotTests(SnapshotApiFactory api) : IClassFixture<Snapsh
 
         var written = (await SnapshotAsync(farmer))!.Info!;
         Assert.Equal("李四", written.Name);
-        await DeactivateAsync(farmer);
+        await api.DeactivateSubjectAsync(farmer);
         var profile = await api.ProfileAsync(farmer);
         Assert.Equal(written.DisplayName, profile["displayName"]!.GetValue<string>());
         Assert.NotEqual(displayedBefore, written.DisplayName);
@@ -107,17 +106,5 @@ public sealed class SnapshotTests(SnapshotApiFactory api) : IClassFixture<Snapsh
         var state = new GrainState<SubjectState>();
         await storage.ReadStateAsync("subject", api.Cluster.GetGrain<ISubjectGrain>(subjectId).GetGrainId(), state);
         return state.RecordExists ? state.State : null;
-    }
-
-    private async Task DeactivateAsync(string subjectId)
-    {
-        var grain = api.Cluster.GetGrain<ISubjectGrain>(subjectId);
-        var grainId = grain.GetGrainId();
-        var management = api.Cluster.GetGrain<IManagementGrain>(0);
-        await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
-        await WaitUntilAsync(
-            async () => !(await management.GetActiveGrains(grainId.Type)).Contains(grainId),
-            Eventually,
-            "the subject's deactivation");
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Orleans.Core.Internal;
 using RuralCredit.Tests.Infrastructure;
 using static RuralCredit.Tests.Infrastructure.CreditApiFactory;
 
@@ -71,13 +70,9 @@ public sealed class SummaryResendTests(CallFilterApiFactory<VillageOutage> api) 
             await WaitUntilAsync(() => Task.FromResult(api.Filter.Refused > refusedBefore), Eventually, "the village should refuse the subject's summary");
 
             api.Filter.Down = false;
+            await api.DeactivateSubjectAsync(farmer);
             var grain = api.Cluster.GetGrain<ISubjectGrain>(farmer);
             var management = api.Cluster.GetGrain<IManagementGrain>(0);
-            await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
-            await WaitUntilAsync(
-                async () => !(await management.GetActiveGrains(grain.GetGrainId().Type)).Contains(grain.GetGrainId()),
-                Eventually,
-                $"subject grain {farmer} should deactivate");
 
             // Only the region is read: reading the subject would activate it, and an activation sends its summary anyway.
             var region = await api.WaitForVillageAsync(village, records24h: 1);

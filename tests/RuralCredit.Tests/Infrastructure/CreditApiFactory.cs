@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
 using RuralCredit.ApiHost.Auth;
 using RuralCredit.ApiHost.Infrastructure;
 using RuralCredit.Ledger;
@@ -240,6 +241,24 @@ public class CreditApiFactory : WebApplicationFactory<EngineReadyCheck>, IAsyncL
             Eventually,
             () => $"village {village} should hold one subject with {records24h} records in 24 h: {region?.ToJsonString()}");
         return region!;
+    }
+
+    /// <summary>Deactivates a subject's grain and waits until it is gone (when <paramref name="mustBeActive"/>, it must be active first).</summary>
+    public async Task DeactivateSubjectAsync(string subjectId, bool mustBeActive = false)
+    {
+        var grain = Cluster.GetGrain<ISubjectGrain>(subjectId);
+        var grainId = grain.GetGrainId();
+        var management = Cluster.GetGrain<IManagementGrain>(0);
+        if (mustBeActive)
+        {
+            Assert.Contains(grainId, await management.GetActiveGrains(grainId.Type));
+        }
+
+        await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        await WaitUntilAsync(
+            async () => !(await management.GetActiveGrains(grainId.Type)).Contains(grainId),
+            Eventually,
+            $"subject grain {subjectId} should deactivate");
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="message"/> after <paramref name="timeout"/>.</summary>

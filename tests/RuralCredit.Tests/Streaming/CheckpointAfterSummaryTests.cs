@@ -73,11 +73,26 @@ public sealed class SlowVillageApiFactory : CallFilterApiFactory<SlowVillage>
 public sealed class CheckpointAfterSummaryTests(SlowVillageApiFactory api) : IClassFixture<SlowVillageApiFactory>
 {
     [Fact]
-    public async Task The_checkpoint_passes_an_entry_only_after_the_village_holds_the_summary_that_counts_it()
+    public Task The_checkpoint_passes_an_entry_only_after_the_village_holds_the_summary_that_counts_it() =>
+        CheckpointAfterVillageAsync(deactivateFirst: false);
+
+    /// <summary>
+    /// The entry's delivery activates the subject, whose activation folds it from the ledger and sends the summary;
+    /// the delivery itself then finds nothing new, and must still wait for that summary.
+    /// </summary>
+    [Fact]
+    public Task The_checkpoint_waits_for_the_summary_sent_by_the_activation_that_the_delivery_caused() =>
+        CheckpointAfterVillageAsync(deactivateFirst: true);
+
+    private async Task CheckpointAfterVillageAsync(bool deactivateFirst)
     {
         var village = await api.RegisterVillageAsync();
         var farmer = await api.RegisterFarmerAsync(village);
         await api.WaitForVillageAsync(village, records24h: 0);
+        if (deactivateFirst)
+        {
+            await api.DeactivateSubjectAsync(farmer);
+        }
 
         api.Filter.DelayMs = 2_000;
         try
