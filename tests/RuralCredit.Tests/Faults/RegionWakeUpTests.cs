@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Orleans.Core.Internal;
 using RuralCredit.Models;
 using RuralCredit.Tests.Postgres;
 using Xunit.Abstractions;
@@ -36,13 +37,20 @@ public sealed class RegionWakeUpTests(ITestOutputHelper output)
         {
             var archive = new DemoArchive(Subjects, Subjects);
             var silos = new[] { cluster.StartSilo($"--Grains:PropagationInterval={PropagationInterval}"), cluster.StartSilo($"--Grains:PropagationInterval={PropagationInterval}") };
-            var api = cluster.StartApiHost();
             foreach (var silo in silos)
             {
                 await cluster.WaitHealthyAsync(silo, "healthz", deadline.Bound(TimeSpan.FromSeconds(60)));
             }
 
-            await cluster.WaitHealthyAsync(api, "readyz", deadline.Bound(TimeSpan.FromSeconds(60)));
+            // The API host starts once both silos are active, so that it knows both gateways from its start (a client
+            // reads the gateway list again only every minute): its registration calls then go through both.
+            using var host = await cluster.StartClientAsync(deadline.Bound(TimeSpan.FromSeconds(30)));
+            var management = host.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+            await cluster.WaitUntilAsync(
+                async () => (await management.GetHosts(onlyActive: true)).Count == 2,
+                deadline.Bound(TimeSpan.FromSeconds(60)),
+                () => "both silos should be active");
+            var api = await cluster.StartApiHostAsync(deadline.Bound(TimeSpan.FromSeconds(60)));
             using var client = ClusterProcesses.Client(api, "dev-operator", TimeSpan.FromSeconds(60));
 
             // City, counties and townships in one batch: one registration call, so they live on one silo. Villages one
@@ -56,11 +64,22 @@ public sealed class RegionWakeUpTests(ITestOutputHelper output)
             await verifier.WaitForCityAsync(city, 0, deadline.Bound(TimeSpan.FromSeconds(60)));
             output.WriteLine($"{registered.Count} subjects in {archive.Villages.Count()} villages counted by the city at {clock.Elapsed.TotalSeconds:0.0} s");
 
+            // The region tree came from one registration call, so it lives on one silo, and so may most villages. Each
+            // village is deactivated (cleanly: it keeps everything) and activated again by a call from this process,
+            // whose calls spread over both gateways: about half of the villages then live apart from their ancestors.
+            var orleans = host.Services.GetRequiredService<IClusterClient>();
+            var villageType = GrainType.Create("village");
+            await Parallel.ForEachAsync(archive.Villages, async (v, _) =>
+                await orleans.GetGrain<IVillageGrain>(v.Code).AsReference<IGrainManagementExtension>().DeactivateOnIdle());
+            await cluster.WaitUntilAsync(
+                async () => (await management.GetActiveGrains(villageType)).Count == 0,
+                deadline.Bound(TimeSpan.FromSeconds(30)),
+                () => "every village should deactivate");
+            await Parallel.ForEachAsync(archive.Villages, async (v, _) => await orleans.GetGrain<IVillageGrain>(v.Code).GetInfoAsync());
+
             // The silo to kill: the one with the most villages whose township, county and city all live on the other
             // one. Nothing calls those after the kill unless the cluster does: a region that comes back after a crash
             // asks its children, so a village under a region that died too would come back through it.
-            using var host = await cluster.StartClientAsync(deadline.Bound(TimeSpan.FromSeconds(30)));
-            var management = host.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
             var where = (await management.GetDetailedGrainStatistics())
                 .Where(s => s.GrainId.Type.ToString() is "village" or "region")
                 .ToDictionary(s => s.GrainId.Key.ToString()!, s => s.SiloAddress);
