@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using RuralCredit.Hosting;
+using RuralCredit.Streaming;
 
 namespace RuralCredit.Grains;
 
@@ -27,10 +28,9 @@ public sealed partial class RegionWakeUp(
     /// <summary>Attempts per region: a call made while the directory still names the dead silo fails and is made again.</summary>
     private const int Attempts = 5;
 
-    /// <summary>The order of active silos that every silo agrees on.</summary>
+    /// <summary>The active silos in the order every silo agrees on (the ledger partitions' order).</summary>
     public static IEnumerable<SiloAddress> ClusterOrder(ClusterMembershipSnapshot snapshot) =>
-        snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress)
-            .OrderBy(s => s.ToParsableString(), StringComparer.Ordinal);
+        LedgerPartitionOwners.InClusterOrder(snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress));
 
     /// <summary>The silos that the update from <paramref name="previous"/> to <paramref name="current"/> declares dead.</summary>
     public static IReadOnlyList<SiloAddress> Died(ClusterMembershipSnapshot previous, ClusterMembershipSnapshot current) =>

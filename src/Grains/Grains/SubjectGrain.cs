@@ -239,10 +239,7 @@ public sealed partial class SubjectGrain(
             await GrainFactory.ByKey<IHouseholdGrain>(household).AddMemberAsync(info.SubjectId, info.VillageCode);
         }
 
-        Publish();
-
-        // The registration is answered once the village counts the subject (or will be told again a second later).
-        await _lastSend;
+        await PublishConfirmedAsync(); // answered once the village counts the subject
         return previous is null;
     }
 
@@ -385,9 +382,7 @@ public sealed partial class SubjectGrain(
     public async Task<SubjectSummary?> RefreshAsync()
     {
         await CatchUpAsync();
-        var summary = Publish();
-        await _lastSend; // a re-score's progress counts this subject once its village holds the new summary
-        return summary;
+        return await PublishConfirmedAsync(); // a re-score's progress counts this subject once its village holds it
     }
 
     public async Task<RedemptionResult> RedeemAsync(Redemption redemption)
@@ -398,8 +393,7 @@ public sealed partial class SubjectGrain(
         if (changed)
         {
             await state.WriteStateAsync();
-            Publish();
-            await _lastSend;
+            await PublishConfirmedAsync();
         }
 
         return result;
@@ -482,6 +476,17 @@ public sealed partial class SubjectGrain(
         _summaryVersion = SummaryVersion.Next(_summaryVersion);
         var summary = BuildSummary(time.GetUtcNow(), _summaryVersion);
         _lastSend = SendAsync(info.VillageCode, summary);
+        return summary;
+    }
+
+    /// <summary>
+    /// <see cref="Publish"/>, done once the village holds the summary (or its send failed and the resend timer is set):
+    /// were this silo to die before, a village that lived would not hear of the change until the subject's next one.
+    /// </summary>
+    private async Task<SubjectSummary?> PublishConfirmedAsync()
+    {
+        var summary = Publish();
+        await _lastSend;
         return summary;
     }
 

@@ -18,8 +18,11 @@ public sealed class LedgerPartitionOwners(IOptions<LedgerOptions> options)
     public int Partitions { get; } = options.Value.Partitions;
 
     /// <summary>The active silos changed (called by the queue balancer on every membership change).</summary>
-    public void Update(IEnumerable<SiloAddress> activeSilos) =>
-        Volatile.Write(ref _silos, [.. activeSilos.OrderBy(s => s.ToParsableString(), StringComparer.Ordinal)]);
+    public void Update(IEnumerable<SiloAddress> activeSilos) => Volatile.Write(ref _silos, InClusterOrder(activeSilos));
+
+    /// <summary>Silos in the order every silo agrees on, whatever order membership lists them in.</summary>
+    public static SiloAddress[] InClusterOrder(IEnumerable<SiloAddress> silos) =>
+        [.. silos.OrderBy(s => s.ToParsableString(), StringComparer.Ordinal)];
 
     /// <summary>The silo reading <paramref name="partition"/>, or null before the first membership view.</summary>
     public SiloAddress? OwnerOfPartition(int partition)
