@@ -111,6 +111,34 @@ public abstract class CreditLedgerContract
     }
 
     [Fact]
+    public async Task A_known_record_id_late_in_a_batch_leaves_the_rest_numbered_without_gaps_and_chained()
+    {
+        var ledger = await CreateAsync();
+        var first = (await ledger.AppendAsync([Record("S1", "k1", "same"), Record("S2", "k2", "old")]))[1].Seq;
+
+        // Known ids after new ones (a retried batch that grew, a second host): the new ones are stored once, in batch
+        // order, without gaps, each chained to its subject's previous entry; a repeat inside the batch answers as the
+        // first occurrence does.
+        var outcomes = await ledger.AppendAsync(
+        [
+            Record("S1", "n1"), Record("S3", "n2"), Record("S1", "k1", "same"), Record("S2", "k2", "new"),
+            Record("S3", "n3"), Record("S3", "n2"), Record("S3", "n3", "other"),
+        ]);
+
+        Assert.Equal(
+            new[] { AppendStatus.Appended, AppendStatus.Appended, AppendStatus.Duplicate, AppendStatus.Conflict, AppendStatus.Appended, AppendStatus.Duplicate, AppendStatus.Conflict },
+            outcomes.Select(o => o.Status));
+        Assert.Equal(new[] { first + 1, first + 2, first + 3 }, new[] { outcomes[0].Seq, outcomes[1].Seq, outcomes[4].Seq });
+        Assert.Equal(first, outcomes[3].Seq);
+        Assert.Equal(outcomes[1].Seq, outcomes[5].Seq);
+        Assert.Equal(outcomes[4].Seq, outcomes[6].Seq);
+        Assert.Equal(5, await ledger.CountAsync());
+        Assert.Equal(new[] { 0L, first - 1 }, (await ledger.ReadSubjectAsync("S1", 0)).Select(e => e.PreviousSubjectSeq));
+        Assert.Equal(new[] { 0L, first + 2 }, (await ledger.ReadSubjectAsync("S3", 0)).Select(e => e.PreviousSubjectSeq));
+        Assert.Equal(5, (await Task.WhenAll(Enumerable.Range(0, 4).Select(p => ledger.ReadPartitionAsync(p, 0, 100).AsTask()))).Sum(r => r.Count));
+    }
+
+    [Fact]
     public async Task A_partition_is_read_in_sequence_order_from_a_position_and_holds_only_its_subjects()
     {
         var ledger = await CreateAsync(partitions: 4);
@@ -174,6 +202,8 @@ public abstract class CreditLedgerContract
         var appended = await ledger.AppendAsync(subjects.Select((s, i) => Record(s, $"u-{i}")).ToList());
         Assert.Equal(12, await ledger.CountUndeliveredAsync(100));
         Assert.Equal(5, await ledger.CountUndeliveredAsync(5));
+        Assert.Equal(12, await ledger.CountUndeliveredAsync(12));
+        Assert.Equal(11, await ledger.CountUndeliveredAsync(11));
 
         // Deliver every entry of one partition, and the first of another: only the rest is undelivered.
         var partitionOf = subjects.Select(s => LedgerPartitioner.PartitionOf(s, 4)).ToList();
