@@ -20,7 +20,7 @@ internal sealed record BenchOptions
           --durable           durable mode: throwaway PostgreSQL (fsync on), raw COPY limit, 2 silos + 1 API host
                               in the postgres profile, state writes, cold start after restarting every silo
           --ledger-only       with --durable: only the raw COPY and the ledger-alone figures (no cluster)
-          --cold-clients N    with --durable: concurrent clients of the cold start (default: --clients)
+          --cold-clients N    with --durable: concurrent clients of the cold start (default: --clients; 0: no cold start)
         """;
 
     public int Subjects { get; init; } = 200_000;
@@ -45,7 +45,7 @@ internal sealed record BenchOptions
 
     public bool LedgerOnly { get; init; }
 
-    /// <summary>Concurrent clients of the durable cold start; null: <see cref="Clients"/>.</summary>
+    /// <summary>Concurrent clients of the durable cold start; null: <see cref="Clients"/>; 0: no cold start.</summary>
     public int? ColdClients { get; init; }
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a readable message.</summary>
@@ -89,7 +89,7 @@ internal sealed record BenchOptions
                 "--skip-http" => o with { SkipHttp = true },
                 "--durable" => o with { Durable = true, SkipInProcess = true },
                 "--ledger-only" => o with { LedgerOnly = true },
-                "--cold-clients" => o with { ColdClients = Int(1, 1024) },
+                "--cold-clients" => o with { ColdClients = Int(0, 1024) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }

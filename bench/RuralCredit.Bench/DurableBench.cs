@@ -82,7 +82,15 @@ internal sealed class DurableBench(BenchOptions options, CityData data, Action<s
             }
 
             await StateWritesAsync(connectionString, http, ct);
-            await ColdStartAsync(connectionString, silos, api, http, ports, probe, failures, ct);
+            if (options.ColdClients is 0)
+            {
+                log("cold start skipped (--cold-clients 0)");
+            }
+            else
+            {
+                await ColdStartAsync(connectionString, silos, api, http, ports, probe, failures, ct);
+            }
+
             Results.Logs = [.. silos.Select(s => s.LogPath), api.LogPath];
             return http;
         }

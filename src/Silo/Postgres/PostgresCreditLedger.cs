@@ -8,10 +8,10 @@ namespace RuralCredit.Silo.Postgres;
 
 /// <summary>
 /// The ledger of the postgres profile (table <c>rc_ledger</c>). An append is one transaction: it takes the ledger's
-/// advisory lock, finds each subject's previous entry, writes the batch with binary COPY (and, when the unique index
-/// finds a known record id, again without the known ones) and commits; only then does it answer. Appends of all hosts are serialised by the lock, so sequence numbers become
-/// visible in order and a partition reader never steps over an entry that commits late. The unique index on
-/// record id is the last word on duplicates.
+/// advisory lock, finds each subject's previous entry, writes the batch with binary COPY (again without the known
+/// ones when the unique index finds a known record id) and commits; only then does it answer. Appends of all hosts
+/// are serialised by the lock, so sequence numbers become visible in order and a partition reader never steps over an
+/// entry that commits late. The unique index on record id is the last word on duplicates.
 /// </summary>
 public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOptions> options) : ICreditLedger
 {
@@ -27,14 +27,31 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
 
     public int PartitionCount { get; } = options.Value.Partitions;
 
+    /// <summary>
+    /// Most batches hold only new records: they are written at once, and the unique index on record id finds the rare
+    /// known one while the rows go in (a client's retry, a second host with the same import). Only then is the batch
+    /// written again, in a new transaction, after looking up which of its record ids are known: looking up every id of
+    /// every batch first cost as much as a third of the COPY.
+    /// </summary>
     public ValueTask<IReadOnlyList<AppendOutcome>> AppendAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken = default) =>
-        PostgresErrors.Guard(() => AppendCoreAsync(entries, cancellationToken), "ledger append");
+        PostgresErrors.Guard(async () =>
+        {
+            try
+            {
+                return await AppendCoreAsync(entries, lookUpKnown: false, cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                return await AppendCoreAsync(entries, lookUpKnown: true, cancellationToken);
+            }
+        }, "ledger append");
 
-    private async ValueTask<IReadOnlyList<AppendOutcome>> AppendCoreAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<AppendOutcome>> AppendCoreAsync(IReadOnlyList<LedgerEntry> entries, bool lookUpKnown, CancellationToken cancellationToken)
     {
+        var outcomes = new AppendOutcome[entries.Count];
         if (entries.Count == 0)
         {
-            return [];
+            return outcomes;
         }
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
@@ -44,47 +61,16 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
             await lockCmd.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        var existing = lookUpKnown
+            ? await ExistingRecordsAsync(connection, tx, entries, cancellationToken)
+            : new Dictionary<string, (long Seq, RecordHash Hash)>(StringComparer.Ordinal);
         var heads = await SubjectHeadsAsync(connection, tx, entries, cancellationToken);
-        long last;
+        long seq;
         await using (var max = new NpgsqlCommand("SELECT coalesce(max(seq), 0) FROM rc_ledger", connection, tx))
         {
-            last = (long)(await max.ExecuteScalarAsync(cancellationToken))!;
+            seq = (long)(await max.ExecuteScalarAsync(cancellationToken))!;
         }
 
-        // Most batches hold only new records: they are written at once, and the unique index on record id finds the
-        // rare known one while the rows go in (a client's retry, a second host with the same import). Only then is the
-        // batch written again, after looking up which of its record ids are known: the lookup of every id of every
-        // batch cost as much as a third of the COPY.
-        await tx.SaveAsync("before_copy", cancellationToken);
-        try
-        {
-            return await WriteAsync(connection, tx, entries, [], heads, last, cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            await tx.RollbackAsync("before_copy", cancellationToken);
-        }
-
-        var existing = await ExistingRecordsAsync(connection, tx, entries, cancellationToken);
-        return await WriteAsync(connection, tx, entries, existing, heads, last, cancellationToken);
-    }
-
-    /// <summary>
-    /// Numbers the entries after <paramref name="last"/> (known record ids answered from <paramref name="existing"/>),
-    /// writes them and commits.
-    /// </summary>
-    private async Task<IReadOnlyList<AppendOutcome>> WriteAsync(
-        NpgsqlConnection connection,
-        NpgsqlTransaction tx,
-        IReadOnlyList<LedgerEntry> entries,
-        Dictionary<string, (long Seq, RecordHash Hash)> existing,
-        IReadOnlyDictionary<string, long> subjectHeads,
-        long last,
-        CancellationToken cancellationToken)
-    {
-        var outcomes = new AppendOutcome[entries.Count];
-        var heads = new Dictionary<string, long>(subjectHeads, StringComparer.Ordinal);
-        var seq = last;
         var stored = new List<LedgerEntry>(entries.Count);
         for (var i = 0; i < entries.Count; i++)
         {
