@@ -30,4 +30,20 @@ public sealed class DashboardTests(CreditApiFactory api)
 
         Assert.Equal("true", Environment.GetEnvironmentVariable(DashboardCounters.SdkDisabledVariable));
     }
+
+    [Fact]
+    public async Task The_dashboard_page_is_served_at_the_root_and_not_under_the_api()
+    {
+        using var client = api.Client(null);
+        foreach (var path in new[] { "/", "/index.html" })
+        {
+            using var page = await client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("<title>", await page.Content.ReadAsStringAsync());
+        }
+
+        using var underApi = await client.GetAsync("/v1/index.html");
+        Assert.Equal(HttpStatusCode.NotFound, underApi.StatusCode);
+    }
 }
