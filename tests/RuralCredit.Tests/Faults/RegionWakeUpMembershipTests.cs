@@ -2,15 +2,13 @@ using System.Collections.Immutable;
 using System.Net;
 using Orleans.Runtime;
 using RuralCredit.Grains;
+using static RuralCredit.Tests.Infrastructure.TestSilos;
 
 namespace RuralCredit.Tests.Faults;
 
 /// <summary>When <see cref="RegionWakeUp"/> wakes the regions, and which silo does it.</summary>
 public sealed class RegionWakeUpMembershipTests
 {
-    private static readonly SiloAddress A = SiloAddress.New(IPAddress.Loopback, 11111, 1);
-    private static readonly SiloAddress B = SiloAddress.New(IPAddress.Loopback, 11112, 1);
-    private static readonly SiloAddress C = SiloAddress.New(IPAddress.Loopback, 11113, 1);
     private static readonly SiloAddress Old = SiloAddress.New(IPAddress.Loopback, 11110, 1);
 
     private static ClusterMembershipSnapshot Snapshot(long version, params (SiloAddress Silo, SiloStatus Status)[] members) =>

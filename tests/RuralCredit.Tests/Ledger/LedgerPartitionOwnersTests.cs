@@ -1,17 +1,14 @@
-using System.Net;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using RuralCredit.Ledger;
 using RuralCredit.Streaming;
+using static RuralCredit.Tests.Infrastructure.TestSilos;
 
 namespace RuralCredit.Tests.Ledger;
 
 /// <summary>Which silo reads each ledger partition (and hosts the partition's subjects).</summary>
 public sealed class LedgerPartitionOwnersTests
 {
-    private static readonly SiloAddress A = SiloAddress.New(IPAddress.Loopback, 11111, 1);
-    private static readonly SiloAddress B = SiloAddress.New(IPAddress.Loopback, 11112, 1);
-    private static readonly SiloAddress C = SiloAddress.New(IPAddress.Loopback, 11113, 1);
 
     [Fact]
     public void No_owner_before_the_first_membership_view()
