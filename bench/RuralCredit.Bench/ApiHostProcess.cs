@@ -31,6 +31,9 @@ internal sealed class ApiHostProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>Each line the process prints (on the thread reading its output).</summary>
+    public event Action<string>? Line;
+
     public bool HasExited => _process.HasExited;
 
     public static ApiHostProcess Start(int httpPort, int siloPort, int gatewayPort) =>
@@ -249,6 +252,8 @@ internal sealed class ApiHostProcess : IDisposable
             {
             }
         }
+
+        Line?.Invoke(line);
     }
 
     /// <summary>The dotnet host running this process (the benchmark normally runs through its apphost).</summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -35,6 +37,24 @@ internal sealed class DurableResults
 
     /// <summary>Share of the machine's CPU time (all cores, every process) busy during the cold start.</summary>
     public double? ColdStartMachineCpuBusy { get; set; }
+
+    /// <summary>After one of two silos is killed: villages that came back and reconciled on the survivor.</summary>
+    public int? SiloDeathVillagesReconciled { get; set; }
+
+    /// <summary>Subjects those villages asked for their summaries (each activated on the survivor if it died too).</summary>
+    public long? SiloDeathSubjectsAsked { get; set; }
+
+    /// <summary>From the kill until the first village finished reconciling (the death is declared in between).</summary>
+    public double? SiloDeathFirstReconcileSeconds { get; set; }
+
+    /// <summary>From the kill until the last village finished reconciling.</summary>
+    public double? SiloDeathRecoverySeconds { get; set; }
+
+    /// <summary>Share of the machine's CPU busy from the kill until the last village finished reconciling.</summary>
+    public double? SiloDeathMachineCpuBusy { get; set; }
+
+    /// <summary>Records the city counted once recovery ended (every accepted record, when nothing was lost).</summary>
+    public int? SiloDeathCityRecords { get; set; }
     public List<string> Logs { get; set; } = [];
 }
 
@@ -43,7 +63,7 @@ internal sealed class DurableResults
 /// bare table (the durable-write limit), then the same HTTP benchmark against 2 silo processes and 1 API host in
 /// the postgres profile, the subjects' state writes, and a cold start: every silo restarted, each subject read once.
 /// </summary>
-internal sealed class DurableBench(BenchOptions options, CityData data, Action<string> log)
+internal sealed partial class DurableBench(BenchOptions options, CityData data, Action<string> log)
 {
     private const string ClusterId = "ruralcredit-bench";
 
@@ -89,6 +109,7 @@ internal sealed class DurableBench(BenchOptions options, CityData data, Action<s
             else
             {
                 await ColdStartAsync(connectionString, silos, api, http, ports, probe, failures, ct);
+                await SiloDeathAsync(silos, api, http, failures, ct);
             }
 
             Results.Logs = [.. silos.Select(s => s.LogPath), api.LogPath];
@@ -122,6 +143,8 @@ internal sealed class DurableBench(BenchOptions options, CityData data, Action<s
         $"--Orleans:ClusterId={ClusterId}",
         $"--Orleans:ServiceId={ClusterId}",
         "--Logging:LogLevel:Default=Warning",
+        "--Logging:LogLevel:RuralCredit.Grains.VillageGrain=Information",
+        "--Logging:LogLevel:RuralCredit.Grains.RegionWakeUp=Information",
     ];
 
     /// <summary>The durable-write limit: the same rows, one binary COPY on one connection, into a bare table.</summary>
@@ -309,6 +332,89 @@ internal sealed class DurableBench(BenchOptions options, CityData data, Action<s
             failures.Add($"cold start: {errors} subject reads failed");
         }
     }
+
+    /// <summary>
+    /// Recovery at scale: with every subject active (after the cold start), one of the two silos is killed (SIGKILL). Its
+    /// villages come back on the survivor and, not knowing which summaries they lost, ask each of their subjects again;
+    /// recovery ends with the last village's reconcile (none for 20 s after it). The city must then count every record.
+    /// </summary>
+    private async Task SiloDeathAsync(List<ApiHostProcess> silos, ApiHostProcess api, HttpResults http, List<string> failures, CancellationToken ct)
+    {
+        var survivor = silos[0];
+        var villages = 0;
+        var subjects = 0L;
+        var first = 0L;
+        var last = 0L;
+        void OnLine(string line)
+        {
+            if (VillageReconciled().Match(line) is { Success: true } m)
+            {
+                Interlocked.CompareExchange(ref first, Clock.Now, 0);
+                Interlocked.Increment(ref villages);
+                Interlocked.Add(ref subjects, long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+                Volatile.Write(ref last, Clock.Now);
+            }
+        }
+
+        survivor.Line += OnLine;
+        try
+        {
+            var cpu0 = MachineCpu.Sample();
+            var t0 = Clock.Now;
+            silos[1].Kill();
+            log($"silo death: killed silo pid {silos[1].Pid}; waiting for its villages to reconcile on pid {survivor.Pid}");
+            var quiet = TimeSpan.FromSeconds(20);
+            var bound = TimeSpan.FromMinutes(20);
+            var progress = Clock.Now;
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+                var now = Clock.Now;
+                var seen = Volatile.Read(ref last);
+                if (seen != 0 && Clock.Seconds(seen, now) >= quiet.TotalSeconds)
+                {
+                    break;
+                }
+
+                if (Clock.Seconds(t0, now) >= bound.TotalSeconds)
+                {
+                    failures.Add($"silo death: villages still reconciling (or none did) {bound.TotalMinutes:0} min after the kill ({villages} so far)");
+                    break;
+                }
+
+                if (Clock.Seconds(progress, now) >= 10)
+                {
+                    progress = now;
+                    log($"silo death: {Volatile.Read(ref villages):N0} villages reconciled, {Interlocked.Read(ref subjects):N0} subjects asked after {Clock.Seconds(t0, now):N0} s");
+                }
+            }
+
+            var end = Volatile.Read(ref last);
+            if (end != 0)
+            {
+                Results.SiloDeathFirstReconcileSeconds = Math.Round(Clock.Seconds(t0, Volatile.Read(ref first)), 1);
+                Results.SiloDeathRecoverySeconds = Math.Round(Clock.Seconds(t0, end), 1);
+                Results.SiloDeathMachineCpuBusy = MachineCpu.BusyBetween(cpu0, MachineCpu.Sample());
+            }
+
+            Results.SiloDeathVillagesReconciled = villages;
+            Results.SiloDeathSubjectsAsked = Interlocked.Read(ref subjects);
+            using var client = HttpBench.Client(api.BaseAddress, TimeSpan.FromSeconds(60));
+            Results.SiloDeathCityRecords = (await HttpBench.CityAsync(client, ct))?.Records24h;
+            log($"silo death: {villages:N0} villages reconciled, asking {Results.SiloDeathSubjectsAsked:N0} subjects, the first {Results.SiloDeathFirstReconcileSeconds:N1} s and the last {Results.SiloDeathRecoverySeconds:N1} s after the kill (machine CPU {Results.SiloDeathMachineCpuBusy:P0} busy); the city counts {Results.SiloDeathCityRecords:N0} of {http.Accepted:N0} records");
+            if (Results.SiloDeathCityRecords != http.Accepted)
+            {
+                failures.Add($"silo death: the city counts {Results.SiloDeathCityRecords} records after recovery, {http.Accepted} were accepted");
+            }
+        }
+        finally
+        {
+            survivor.Line -= OnLine;
+        }
+    }
+
+    [GeneratedRegex(@"Village \S+ reconciled after a crash: asked (\d+) subjects")]
+    private static partial Regex VillageReconciled();
 
     private async Task<(string ConnectionString, string Dir)> StartPostgresAsync(string root)
     {

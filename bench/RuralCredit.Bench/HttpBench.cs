@@ -469,7 +469,7 @@ internal sealed class HttpBench(BenchOptions options, CityData data, Action<stri
 
     internal sealed record CityView(int Records24h, int Subjects);
 
-    private static async Task<CityView?> CityAsync(HttpClient http, CancellationToken ct)
+    internal static async Task<CityView?> CityAsync(HttpClient http, CancellationToken ct)
     {
         try
         {

@@ -88,6 +88,9 @@ internal static class Report
         AtLeast($"cold start subjects/s (first read of {d.ColdStartSubjects:N0} after restart, {d.ColdStartClients} clients)", d.ColdStartSubjectsPerSecond, 10_000, "N0"),
         Plain("cold start read p50 / p99 ms", $"{Format(d.ColdStartReadMs?.P50, "N1")} / {Format(d.ColdStartReadMs?.P99, "N1")}"),
         Plain("machine CPU busy during the cold start (all cores, all processes)", Format(d.ColdStartMachineCpuBusy, "P0")),
+        Plain("silo death: villages reconciled / subjects they asked", $"{Format(d.SiloDeathVillagesReconciled, "N0")} / {Format(d.SiloDeathSubjectsAsked, "N0")}"),
+        Plain("silo death: kill → first / last village reconciled s (machine CPU busy)", $"{Format(d.SiloDeathFirstReconcileSeconds, "N1")} / {Format(d.SiloDeathRecoverySeconds, "N1")} ({Format(d.SiloDeathMachineCpuBusy, "P0")})"),
+        Plain("silo death: records the city counts afterwards", Format(d.SiloDeathCityRecords, "N0")),
     ];
 
     public static string Table(IReadOnlyList<ReportRow> rows)

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using Orleans.Runtime;
@@ -31,13 +33,14 @@ public sealed record HouseholdRedeemed([property: Id(0)] decimal Redeemed, [prop
 /// once (a load-based placement may put every region activated in a busy minute on the same silo).
 /// </summary>
 [RandomPlacement]
-public sealed class VillageGrain(
+public sealed partial class VillageGrain(
     [PersistentState("village", RuralCreditConstants.StorageName)] IPersistentState<VillageState> state,
     ISubjectDirectory directory,
     DomainCache domain,
     TimeProvider time,
     IOptions<GrainTimingOptions> timing,
-    IOptionsMonitor<CreditPolicyOptions> policy) : Grain, IVillageGrain, IRemindable
+    IOptionsMonitor<CreditPolicyOptions> policy,
+    ILogger<VillageGrain> logger) : Grain, IVillageGrain, IRemindable
 {
     private RegionSummaryPublisher<VillageState>? _publisher;
 
@@ -58,6 +61,7 @@ public sealed class VillageGrain(
     /// </summary>
     private async Task ReconcileAsync()
     {
+        var started = Stopwatch.GetTimestamp();
         var code = this.GetPrimaryKeyString();
         var ids = (await directory.ListByVillageAsync(code)).Union(S.Subjects.Keys, StringComparer.Ordinal).ToList();
         foreach (var chunk in ids.Chunk(200))
@@ -86,6 +90,7 @@ public sealed class VillageGrain(
         }
 
         Changed();
+        LogReconciled(code, ids.Count, households.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     public async Task<bool> RegisterAsync(RegionInfo info)
@@ -170,4 +175,7 @@ public sealed class VillageGrain(
         return RegionAggregator.Village(S.Info!, S.Subjects.Values, S.Households.ToDictionary(kv => kv.Key, kv => kv.Value.Redeemed),
             domain.FarmerModel, policy.CurrentValue.At(now), now, S.Version);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Village {Code} reconciled after a crash: asked {Subjects} subjects and {Households} households in {Ms} ms")]
+    private partial void LogReconciled(string code, int subjects, int households, long ms);
 }

@@ -115,6 +115,10 @@ public sealed class RegionWakeUpTests(ITestOutputHelper output)
 
             var ledger = await ArchiveVerifier.ReadLedgerAsync(connectionString);
             await verifier.ConvergeAsync(ledger, deadline.Bound(TimeSpan.FromSeconds(30)));
+
+            // Each village that came back logged its reconcile (the benchmark's silo-death figures count these lines).
+            var reconciled = survivor.ReadLog().Split('\n').Count(l => l.Contains(" reconciled after a crash: asked ", StringComparison.Ordinal));
+            Assert.True(reconciled >= stranded.Count(), $"{survivor.Name} logged {reconciled} villages reconciled after the crash, fewer than the {stranded.Count()} stranded ones");
         });
     }
 
