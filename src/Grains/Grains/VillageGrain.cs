@@ -42,6 +42,9 @@ public sealed partial class VillageGrain(
     IOptionsMonitor<CreditPolicyOptions> policy,
     ILogger<VillageGrain> logger) : Grain, IVillageGrain, IRemindable
 {
+    /// <summary>How many times <see cref="ReconcileAsync"/> asks a subject or household that does not answer.</summary>
+    public const int ReconcileAttempts = 5;
+
     private RegionSummaryPublisher<VillageState>? _publisher;
 
     private VillageState S => state.State;
@@ -57,40 +60,113 @@ public sealed partial class VillageGrain(
 
     /// <summary>
     /// After a crash: every subject registered here (and every one held) sends its current summary again; a subject
-    /// that moved away is dropped; each household account's redeemed points are read again.
+    /// that moved away is dropped; each household account's redeemed points are read again. One that does not answer
+    /// (its silo died too, or the call timed out in the rush after a silo's death) does not leave the rest unasked, and
+    /// is asked again by a later timer (1, 2, 3… s later, up to <see cref="ReconcileAttempts"/> times in all), so that
+    /// the village keeps serving meanwhile. One still silent then keeps the summary held here until its next change,
+    /// read or daily refresh.
     /// </summary>
     private async Task ReconcileAsync()
     {
         var started = Stopwatch.GetTimestamp();
         var code = this.GetPrimaryKeyString();
         var ids = (await directory.ListByVillageAsync(code)).Union(S.Subjects.Keys, StringComparer.Ordinal).ToList();
-        foreach (var chunk in ids.Chunk(200))
-        {
-            var summaries = await Task.WhenAll(chunk.Select(id => GrainFactory.ByKey<ISubjectGrain>(id).GetSummaryAsync()));
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                if (summaries[i] is not { } summary || summary.VillageCode != code)
-                {
-                    S.Subjects.Remove(chunk[i]);
-                }
-                else if (!S.Subjects.TryGetValue(summary.SubjectId, out var held) || held.Version <= summary.Version)
-                {
-                    S.Subjects[summary.SubjectId] = summary;
-                }
-            }
-        }
-
         var households = S.Subjects.Values.Select(s => s.HouseholdId).OfType<string>().Union(S.Households.Keys, StringComparer.Ordinal).ToList();
-        foreach (var householdId in households)
+        var silent = await AskAsync(ids, households);
+        LogReconciled(code, ids.Count, households.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, silent.Subjects.Count + silent.Households.Count);
+        AskAgainLater(silent, attempt: 1);
+    }
+
+    /// <summary>Asks subjects, then households (those of the subjects that answered too), 200 at a time; returns the silent ones.</summary>
+    private async Task<(List<string> Subjects, List<string> Households)> AskAsync(IReadOnlyList<string> subjects, IReadOnlyList<string> households)
+    {
+        var code = this.GetPrimaryKeyString();
+        var householdsToAsk = households.ToHashSet(StringComparer.Ordinal);
+        var silentSubjects = await AskEachAsync(subjects, id => GrainFactory.ByKey<ISubjectGrain>(id).GetSummaryAsync(), (id, summary) =>
         {
-            if (await GrainFactory.ByKey<IHouseholdGrain>(householdId).GetViewAsync() is { } view && view.VillageCode == code)
+            if (summary is null || summary.VillageCode != code)
             {
-                S.Households[householdId] = new HouseholdRedeemed(view.Points.Redeemed, S.Households.GetValueOrDefault(householdId)?.Version ?? 0);
+                S.Subjects.Remove(id);
+                return;
             }
-        }
+
+            if (!S.Subjects.TryGetValue(summary.SubjectId, out var held) || held.Version <= summary.Version)
+            {
+                S.Subjects[summary.SubjectId] = summary;
+            }
+
+            if (summary.HouseholdId is { } household)
+            {
+                householdsToAsk.Add(household);
+            }
+        });
+        var silentHouseholds = await AskEachAsync(householdsToAsk.ToList(), id => GrainFactory.ByKey<IHouseholdGrain>(id).GetViewAsync(), (id, view) =>
+        {
+            if (view is not null && view.VillageCode == code)
+            {
+                S.Households[id] = new HouseholdRedeemed(view.Points.Redeemed, S.Households.GetValueOrDefault(id)?.Version ?? 0);
+            }
+        });
 
         Changed();
-        LogReconciled(code, ids.Count, households.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return (silentSubjects, silentHouseholds);
+    }
+
+    private static async Task<List<string>> AskEachAsync<T>(IReadOnlyList<string> ids, Func<string, Task<T>> ask, Action<string, T> apply)
+    {
+        var silent = new List<string>();
+        foreach (var chunk in ids.Chunk(200))
+        {
+            var answers = await Task.WhenAll(chunk.Select(async id =>
+            {
+                try
+                {
+                    return (Answered: true, Value: await ask(id));
+                }
+                catch (Exception)
+                {
+                    return (Answered: false, Value: default(T)!);
+                }
+            }));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                if (answers[i].Answered)
+                {
+                    apply(chunk[i], answers[i].Value);
+                }
+                else
+                {
+                    silent.Add(chunk[i]);
+                }
+            }
+        }
+
+        return silent;
+    }
+
+    /// <summary>Asks the silent ones of attempt <paramref name="attempt"/> again, <paramref name="attempt"/> seconds later, in a turn of its own.</summary>
+    private void AskAgainLater((List<string> Subjects, List<string> Households) silent, int attempt)
+    {
+        var count = silent.Subjects.Count + silent.Households.Count;
+        if (count == 0)
+        {
+            return;
+        }
+
+        var code = this.GetPrimaryKeyString();
+        if (attempt >= ReconcileAttempts)
+        {
+            LogStillSilent(code, silent.Subjects.Count, silent.Households.Count, attempt);
+            return;
+        }
+
+        LogAskAgain(code, count, attempt);
+        IGrainTimer? timer = null;
+        timer = this.RegisterGrainTimer(async (self, _) =>
+        {
+            timer?.Dispose();
+            self.AskAgainLater(await self.AskAsync(silent.Subjects, silent.Households), attempt + 1);
+        }, this, new GrainTimerCreationOptions { DueTime = TimeSpan.FromSeconds(attempt), Period = Timeout.InfiniteTimeSpan, Interleave = false, KeepAlive = true });
     }
 
     public async Task<bool> RegisterAsync(RegionInfo info)
@@ -176,6 +252,12 @@ public sealed partial class VillageGrain(
             domain.FarmerModel, policy.CurrentValue.At(now), now, S.Version);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Village {Code} reconciled after a crash: asked {Subjects} subjects and {Households} households in {Ms} ms")]
-    private partial void LogReconciled(string code, int subjects, int households, long ms);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Village {Code} reconciled after a crash: asked {Subjects} subjects and {Households} households in {Ms} ms ({Silent} did not answer)")]
+    private partial void LogReconciled(string code, int subjects, int households, long ms, int silent);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Village {Code} reconciling after a crash: {Silent} subjects and households did not answer (attempt {Attempt}); asking them again")]
+    private partial void LogAskAgain(string code, int silent, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Village {Code} reconciling after a crash: {Subjects} subjects and {Households} households did not answer {Attempts} times; each counts again at its next change, read or daily refresh")]
+    private partial void LogStillSilent(string code, int subjects, int households, int attempts);
 }
