@@ -112,6 +112,7 @@ public sealed partial class VillageGrain(
         return (silentSubjects, silentHouseholds);
     }
 
+    /// <summary>Asks each id (200 at a time) and applies each answer as it is; returns the ids whose call failed.</summary>
     private static async Task<List<string>> AskEachAsync<T>(IReadOnlyList<string> ids, Func<string, Task<T>> ask, Action<string, T> apply)
     {
         var silent = new List<string>();

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Core.Internal;
@@ -14,7 +16,7 @@ namespace RuralCredit.Tests.Api;
 /// </summary>
 public sealed class SilentSubjects : IIncomingGrainCallFilter
 {
-    public System.Collections.Concurrent.ConcurrentDictionary<string, int> Silent { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, int> Silent { get; } = new(StringComparer.Ordinal);
 
     public Task Invoke(IIncomingGrainCallContext context)
     {
@@ -104,9 +106,9 @@ public sealed class VillageReconcileTests(ReconcileApiFactory api) : IClassFixtu
         await storage.WriteStateAsync("village", grainId, state);
     }
 
-    private async Task<System.Text.Json.Nodes.JsonNode> WaitForSubjectsAsync(string village, int subjects, TimeSpan? bound = null)
+    private async Task<JsonNode> WaitForSubjectsAsync(string village, int subjects, TimeSpan? bound = null)
     {
-        System.Text.Json.Nodes.JsonNode? region = null;
+        JsonNode? region = null;
         await WaitUntilAsync(
             async () => (region = await api.RegionAsync(village))["subjects"]!["total"]!.GetValue<int>() == subjects,
             bound ?? Eventually,

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Orleans.Core.Internal;
 using RuralCredit.Models;
 using RuralCredit.Tests.Postgres;
 using Xunit.Abstractions;

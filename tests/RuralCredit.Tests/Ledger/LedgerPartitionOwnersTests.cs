@@ -9,7 +9,6 @@ namespace RuralCredit.Tests.Ledger;
 /// <summary>Which silo reads each ledger partition (and hosts the partition's subjects).</summary>
 public sealed class LedgerPartitionOwnersTests
 {
-
     [Fact]
     public void No_owner_before_the_first_membership_view()
     {
