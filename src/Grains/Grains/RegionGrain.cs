@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Orleans.Placement;
 using RuralCredit.Domain;
 using RuralCredit.Hosting;
 using RuralCredit.Models;
@@ -20,9 +19,7 @@ public sealed class RegionState : ICrashAwareState
 /// <summary>
 /// A township (乡镇/街道), county (县区) or the city. Replaces a child's entry when a newer summary arrives and
 /// recomputes its aggregate from all entries, so it always equals the sum of its children.
-/// Placed at random, as villages are (<see cref="VillageGrain"/>): a region is nearer to no silo than another.
 /// </summary>
-[RandomPlacement]
 public sealed class RegionGrain(
     [PersistentState("region", RuralCreditConstants.StorageName)] IPersistentState<RegionState> state,
     DomainCache domain,

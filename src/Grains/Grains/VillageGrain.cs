@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Placement;
 using Orleans.Runtime;
 using RuralCredit.Domain;
 using RuralCredit.Hosting;
@@ -28,11 +27,7 @@ public sealed record HouseholdRedeemed([property: Id(0)] decimal Redeemed, [prop
 /// <summary>
 /// A village (村居/社区). Holds each subject's whole versioned summary (never a delta) and recomputes its
 /// aggregate from them; sends its own summary to the township at most once per propagation interval.
-/// Placed at random: its subjects live on every silo (by ledger partition) and its township anywhere, so no silo is
-/// nearer to it than another, and spreading regions evenly by count keeps one silo's death from taking most of them at
-/// once (a load-based placement may put every region activated in a busy minute on the same silo).
 /// </summary>
-[RandomPlacement]
 public sealed partial class VillageGrain(
     [PersistentState("village", RuralCreditConstants.StorageName)] IPersistentState<VillageState> state,
     ISubjectDirectory directory,
