@@ -117,6 +117,7 @@ internal static class Report
         Runtime = RuntimeInformation.FrameworkDescription,
         TotalMemoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
         ServerGc = System.Runtime.GCSettings.IsServerGC,
+        ChildGen0Size = Environment.GetEnvironmentVariable(ApiHostProcess.Gen0SizeVariable) ?? ApiHostProcess.Gen0Size,
     };
 
     /// <summary>The 1/5/15-minute load averages on Linux (other work on the machine skews every figure), else null.</summary>

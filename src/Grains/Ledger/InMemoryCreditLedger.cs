@@ -10,6 +10,12 @@ public sealed class LedgerOptions
 
     /// <summary>Number of partitions, i.e. stream queues (fixed for the life of a ledger).</summary>
     public int Partitions { get; set; } = 8;
+
+    /// <summary>
+    /// Entries each partition's stream cache holds between reading them and their delivery to every subject: the
+    /// bound on fold work queued in a silo (a read waits behind what is queued).
+    /// </summary>
+    public int CacheSize { get; set; } = 8192;
 }
 
 /// <summary>The ledger of the embedded profile: in process memory, nothing is durable across restarts.</summary>

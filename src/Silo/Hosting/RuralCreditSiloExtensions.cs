@@ -101,6 +101,7 @@ public static class RuralCreditSiloExtensions
         services.AddOptions<CreditPolicyOptions>().Bind(configuration.GetSection(CreditPolicyOptions.SectionName));
         services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.SectionName))
             .Validate(o => o.Partitions is >= 1 and <= 256, "Ledger:Partitions must be between 1 and 256.")
+            .Validate(o => o.CacheSize is >= 64 and <= 1_000_000, "Ledger:CacheSize must be between 64 and 1,000,000.")
             .ValidateOnStart();
 
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName))
@@ -130,7 +131,7 @@ public static class RuralCreditSiloExtensions
         {
             stream.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
             stream.ConfigurePartitionBalancing(static (services, _) => ActivatorUtilities.CreateInstance<LedgerQueueBalancer>(services));
-            stream.Configure<SimpleQueueCacheOptions>(ob => ob.Configure(o => o.CacheSize = 8192));
+            stream.Configure<SimpleQueueCacheOptions>(ob => ob.Configure<IOptions<LedgerOptions>>((o, ledger) => o.CacheSize = ledger.Value.CacheSize));
             stream.Configure<StreamPullingAgentOptions>(ob => ob.Configure(o =>
             {
                 o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20);
