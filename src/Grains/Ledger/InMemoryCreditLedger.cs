@@ -16,6 +16,13 @@ public sealed class LedgerOptions
     /// bound on fold work queued in a silo (a read waits behind what is queued).
     /// </summary>
     public int CacheSize { get; set; } = 8192;
+
+    /// <summary>
+    /// How long a silo keeps the delivery state of a subject's stream after its last entry. A subject's stream is sparse
+    /// (a record now and then): forgotten, the next entry costs a new handshake with the subject; kept, it costs memory
+    /// for every subject that received anything within the period.
+    /// </summary>
+    public TimeSpan StreamInactivityPeriod { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>The ledger of the embedded profile: in process memory, nothing is durable across restarts.</summary>

@@ -102,6 +102,7 @@ public static class RuralCreditSiloExtensions
         services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.SectionName))
             .Validate(o => o.Partitions is >= 1 and <= 256, "Ledger:Partitions must be between 1 and 256.")
             .Validate(o => o.CacheSize is >= 64 and <= 1_000_000, "Ledger:CacheSize must be between 64 and 1,000,000.")
+            .Validate(o => o.StreamInactivityPeriod >= TimeSpan.FromSeconds(1), "Ledger:StreamInactivityPeriod must be at least 1 second.")
             .ValidateOnStart();
 
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName))
@@ -132,14 +133,12 @@ public static class RuralCreditSiloExtensions
             stream.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
             stream.ConfigurePartitionBalancing(static (services, _) => ActivatorUtilities.CreateInstance<LedgerQueueBalancer>(services));
             stream.Configure<SimpleQueueCacheOptions>(ob => ob.Configure<IOptions<LedgerOptions>>((o, ledger) => o.CacheSize = ledger.Value.CacheSize));
-            stream.Configure<StreamPullingAgentOptions>(ob => ob.Configure(o =>
+            stream.Configure<StreamPullingAgentOptions>(ob => ob.Configure<IOptions<LedgerOptions>>((o, ledger) =>
             {
                 o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20);
                 // Every cached entry of a subject goes out in one delivery (one grain call, one summary), up to this many.
                 o.BatchContainerBatchSize = 64;
-                // A subject's stream is sparse (a record now and then): the agent forgets it soon after its last entry
-                // instead of keeping its delivery state for every subject that received anything in the last minutes.
-                o.StreamInactivityPeriod = TimeSpan.FromSeconds(10);
+                o.StreamInactivityPeriod = ledger.Value.StreamInactivityPeriod;
             }));
         });
         DashboardCounters.Apply(configuration);
