@@ -119,21 +119,24 @@ public sealed class OrleansProvidersTests
         Assert.Empty(unknown.Members);
         Assert.Equal(row.Version.Version, unknown.Version.Version);
 
-        // I-am-alive: a plain update of the row.
-        var alive = DateTime.UtcNow;
-        mine.IAmAliveTime = alive;
-        await table.UpdateIAmAliveAsync(mine, timeout.Token);
-        var stored = await ScalarAsync<DateTime>(connectionString,
-            "SELECT i_am_alive_time FROM orleans_membership WHERE deployment_id = $1 AND port = $2 AND generation = $3",
-            clusterId, firstAddress.Endpoint.Port, firstAddress.Generation);
-        Assert.Equal(alive, stored, TimeSpan.FromMilliseconds(1));
-
         // A silo that shuts down marks itself dead; the survivor sees it go; dead rows can be cleaned up.
         await second.StopAsync();
         await Eventually(async () => await ScalarAsync<int>(connectionString,
             "SELECT status FROM orleans_membership WHERE deployment_id = $1 AND port = $2 AND generation = $3",
             clusterId, secondAddress.Endpoint.Port, secondAddress.Generation) == (int)SiloStatus.Dead, "the stopped silo marked dead");
         await Eventually(async () => (await management.GetHosts(onlyActive: true)).Count == 1, "one silo active after the stop");
+
+        // I-am-alive: a plain update of the row, checked on the stopped silo's row (a running silo writes its own heartbeat
+        // to its row at any moment).
+        var (stopped, _) = Assert.Single((await table.ReadRowAsync(secondAddress, timeout.Token)).Members);
+        var alive = DateTime.UtcNow;
+        stopped.IAmAliveTime = alive;
+        await table.UpdateIAmAliveAsync(stopped, timeout.Token);
+        var stored = await ScalarAsync<DateTime>(connectionString,
+            "SELECT i_am_alive_time FROM orleans_membership WHERE deployment_id = $1 AND port = $2 AND generation = $3",
+            clusterId, secondAddress.Endpoint.Port, secondAddress.Generation);
+        Assert.Equal(alive, stored, TimeSpan.FromMilliseconds(1));
+
         await table.CleanupDefunctSiloEntriesAsync(DateTimeOffset.UtcNow.AddMinutes(1), timeout.Token);
         Assert.Equal(1L, await ScalarAsync<long>(connectionString,
             "SELECT count(*) FROM orleans_membership WHERE deployment_id = $1", clusterId));
