@@ -8,16 +8,20 @@ using static RuralCredit.Tests.Infrastructure.CreditApiFactory;
 
 namespace RuralCredit.Tests.Streaming;
 
-/// <summary>The embedded host with each partition's stream cache at its smallest (<c>Ledger:CacheSize</c> = 64).</summary>
-public sealed class SmallStreamCacheApiFactory : CreditApiFactory
+/// <summary>The embedded host with each partition's stream cache at the given size (<c>Ledger:CacheSize</c>).</summary>
+public class StreamCacheApiFactory(int cacheSize) : CreditApiFactory
 {
-    public const int CacheSize = 64;
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.UseSetting("Ledger:CacheSize", CacheSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Ledger:CacheSize", cacheSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+}
+
+/// <summary>The stream cache at its smallest allowed size.</summary>
+public sealed class SmallStreamCacheApiFactory() : StreamCacheApiFactory(CacheSize)
+{
+    public const int CacheSize = 64;
 }
 
 /// <summary>
@@ -81,19 +85,10 @@ public sealed class StreamCacheSizeTests(SmallStreamCacheApiFactory api) : IClas
 /// <summary>A stream cache size out of range is a clear error when the host starts, not a silo that folds nothing.</summary>
 public sealed class StreamCacheSizeValidationTests
 {
-    private sealed class TinyCacheApi : CreditApiFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseSetting("Ledger:CacheSize", "8");
-        }
-    }
-
     [Fact]
     public void A_cache_size_out_of_range_stops_the_host_at_start()
     {
-        using var api = new TinyCacheApi();
+        using var api = new StreamCacheApiFactory(8);
         var error = Assert.ThrowsAny<Exception>(() => api.Server);
         Assert.Contains("Ledger:CacheSize must be between 64 and 1,000,000.", error.ToString());
     }
