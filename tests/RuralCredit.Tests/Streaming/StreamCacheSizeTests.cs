@@ -9,12 +9,16 @@ using static RuralCredit.Tests.Infrastructure.CreditApiFactory;
 namespace RuralCredit.Tests.Streaming;
 
 /// <summary>The embedded host with each partition's stream cache at the given size (<c>Ledger:CacheSize</c>).</summary>
-public class StreamCacheApiFactory(int cacheSize) : CreditApiFactory
+public class StreamCacheApiFactory(int cacheSize, string? inactivityPeriod = null) : CreditApiFactory
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Ledger:CacheSize", cacheSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (inactivityPeriod is not null)
+        {
+            builder.UseSetting("Ledger:StreamInactivityPeriod", inactivityPeriod);
+        }
     }
 }
 
@@ -82,8 +86,8 @@ public sealed class StreamCacheSizeTests(SmallStreamCacheApiFactory api) : IClas
     }
 }
 
-/// <summary>A stream cache size out of range is a clear error when the host starts, not a silo that folds nothing.</summary>
-public sealed class StreamCacheSizeValidationTests
+/// <summary>Stream settings out of range are a clear error when the host starts, not a silo that folds nothing.</summary>
+public sealed class StreamSettingsValidationTests
 {
     [Fact]
     public void A_cache_size_out_of_range_stops_the_host_at_start()
@@ -91,5 +95,13 @@ public sealed class StreamCacheSizeValidationTests
         using var api = new StreamCacheApiFactory(8);
         var error = Assert.ThrowsAny<Exception>(() => api.Server);
         Assert.Contains("Ledger:CacheSize must be between 64 and 1,000,000.", error.ToString());
+    }
+
+    [Fact]
+    public void A_stream_inactivity_period_under_a_second_stops_the_host_at_start()
+    {
+        using var api = new StreamCacheApiFactory(SmallStreamCacheApiFactory.CacheSize, "00:00:00.500");
+        var error = Assert.ThrowsAny<Exception>(() => api.Server);
+        Assert.Contains("Ledger:StreamInactivityPeriod must be at least 1 second.", error.ToString());
     }
 }
