@@ -13,12 +13,13 @@ public interface IVillageGrain : IGrainWithStringKey
     [AlwaysInterleave, ReadOnly]
     Task<RegionInfo?> GetInfoAsync();
 
-    /// <summary>Replaces a subject's entry when the summary is newer than the one held.</summary>
-    /// <remarks>Not one-way: a sender must learn that a summary did not arrive (a silo died, a directory partition was
-    /// lost) and send it again; a one-way message is dropped silently. Interleaves: a subject awaits it within its
-    /// delivery, and the village may be awaiting that subject (daily refresh); it replaces one entry without awaiting.</remarks>
+    /// <summary>Replaces each subject's entry whose summary is newer than the one held (in order: the newest wins).</summary>
+    /// <remarks>Summaries of many subjects come together (a silo's subjects hand them to its outbox). Not one-way: a
+    /// sender must learn that a summary did not arrive (a silo died, a directory partition was lost) and send it again; a
+    /// one-way message is dropped silently. Interleaves: a subject awaits it within its delivery, and the village may be
+    /// awaiting that subject (daily refresh); it replaces entries without awaiting.</remarks>
     [AlwaysInterleave]
-    Task UpdateSubjectAsync(SubjectSummary summary);
+    Task UpdateSubjectsAsync(IReadOnlyList<SubjectSummary> summaries);
 
     /// <summary>Removes a subject that moved to another village (two-way, so that a lost call is seen).</summary>
     /// <remarks>Interleaves: the mover awaits it, and the village may be awaiting that subject (daily refresh).</remarks>

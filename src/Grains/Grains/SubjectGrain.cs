@@ -59,7 +59,7 @@ public sealed class SubjectState
 public sealed partial class SubjectGrain(
     [PersistentState("subject", RuralCreditConstants.StorageName)] IPersistentState<SubjectState> state,
     SubjectArchiveReader archive,
-    VillageReferences villages,
+    VillageOutbox villages,
     DomainCache domain,
     TimeProvider time,
     IOptions<GrainTimingOptions> timing,
@@ -128,7 +128,7 @@ public sealed partial class SubjectGrain(
             _summaryVersion = SummaryVersion.Next(_summaryVersion);
             try
             {
-                await villages.Get(info.VillageCode).UpdateSubjectAsync(BuildSummary(time.GetUtcNow(), _summaryVersion)).WaitAsync(cancellationToken);
+                await villages.SendAsync(info.VillageCode, BuildSummary(time.GetUtcNow(), _summaryVersion)).WaitAsync(cancellationToken);
             }
             catch (Exception e)
             {
@@ -501,7 +501,7 @@ public sealed partial class SubjectGrain(
         _unanswered++;
         try
         {
-            await villages.Get(villageCode).UpdateSubjectAsync(summary);
+            await villages.SendAsync(villageCode, summary);
         }
         catch (Exception e)
         {

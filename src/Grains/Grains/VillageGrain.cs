@@ -177,15 +177,25 @@ public sealed partial class VillageGrain(
 
     public Task<RegionInfo?> GetInfoAsync() => Task.FromResult(S.Info);
 
-    public Task UpdateSubjectAsync(SubjectSummary summary)
+    public Task UpdateSubjectsAsync(IReadOnlyList<SubjectSummary> summaries)
     {
-        if (S.Subjects.TryGetValue(summary.SubjectId, out var held) && held.Version > summary.Version)
+        var changed = false;
+        foreach (var summary in summaries)
         {
-            return Task.CompletedTask; // older than what we hold
+            if (S.Subjects.TryGetValue(summary.SubjectId, out var held) && held.Version > summary.Version)
+            {
+                continue; // older than what we hold
+            }
+
+            S.Subjects[summary.SubjectId] = summary;
+            changed = true;
         }
 
-        S.Subjects[summary.SubjectId] = summary;
-        Changed();
+        if (changed)
+        {
+            Changed();
+        }
+
         return Task.CompletedTask;
     }
 

@@ -111,7 +111,7 @@ public static class RuralCreditSiloExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IngestBackPressure>();
         services.AddSingleton<SubjectArchiveReader>();
-        services.AddSingleton<VillageReferences>();
+        services.AddSingleton(sp => VillageOutbox.For(sp.GetRequiredService<IGrainFactory>()));
         services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         services.AddSingleton<DomainCache>();
         services.AddHostedService<DomainRefresher>();

@@ -4,7 +4,7 @@ using static RuralCredit.Tests.Infrastructure.CreditApiFactory;
 
 namespace RuralCredit.Tests.Api;
 
-/// <summary>Fails <see cref="IVillageGrain.UpdateSubjectAsync"/> while <see cref="Down"/> is set, as a village on a dying silo would.</summary>
+/// <summary>Fails <see cref="IVillageGrain.UpdateSubjectsAsync"/> while <see cref="Down"/> is set, as a village on a dying silo would.</summary>
 public sealed class VillageOutage : IIncomingGrainCallFilter
 {
     private int _refused;
@@ -18,7 +18,7 @@ public sealed class VillageOutage : IIncomingGrainCallFilter
 
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        if (Down && context.InterfaceMethod?.Name == nameof(IVillageGrain.UpdateSubjectAsync))
+        if (Down && context.InterfaceMethod?.Name == nameof(IVillageGrain.UpdateSubjectsAsync))
         {
             Interlocked.Increment(ref _refused);
             if (RefuseAfterMs > 0)

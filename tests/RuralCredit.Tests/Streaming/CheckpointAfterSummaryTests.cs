@@ -10,7 +10,7 @@ using static RuralCredit.Tests.Infrastructure.CreditApiFactory;
 
 namespace RuralCredit.Tests.Streaming;
 
-/// <summary>Holds <see cref="IVillageGrain.UpdateSubjectAsync"/> back for <see cref="DelayMs"/> before the village gets it.</summary>
+/// <summary>Holds <see cref="IVillageGrain.UpdateSubjectsAsync"/> back for <see cref="DelayMs"/> before the village gets it.</summary>
 public sealed class SlowVillage : IIncomingGrainCallFilter
 {
     private readonly ConcurrentQueue<(SubjectSummary Summary, long At)> _received = new();
@@ -22,7 +22,7 @@ public sealed class SlowVillage : IIncomingGrainCallFilter
 
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        if (context.InterfaceMethod?.Name != nameof(IVillageGrain.UpdateSubjectAsync))
+        if (context.InterfaceMethod?.Name != nameof(IVillageGrain.UpdateSubjectsAsync))
         {
             await context.Invoke();
             return;
@@ -34,7 +34,11 @@ public sealed class SlowVillage : IIncomingGrainCallFilter
         }
 
         await context.Invoke();
-        _received.Enqueue(((SubjectSummary)context.Request.GetArgument(0)!, Stopwatch.GetTimestamp()));
+        var at = Stopwatch.GetTimestamp();
+        foreach (var summary in (IReadOnlyList<SubjectSummary>)context.Request.GetArgument(0)!)
+        {
+            _received.Enqueue((summary, at));
+        }
     }
 }
 
