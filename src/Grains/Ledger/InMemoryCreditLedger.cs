@@ -23,6 +23,13 @@ public sealed class LedgerOptions
     /// for every subject that received anything within the period.
     /// </summary>
     public TimeSpan StreamInactivityPeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often a partition found empty for <see cref="LedgerQueueIdle.After"/> is read (the pulling agents ask every
+    /// 20 ms). An idle cluster then reads its partitions a few times a second instead of fifty (in the postgres profile,
+    /// a query each); the first record after a quiet second waits up to this long. Zero reads at every ask.
+    /// </summary>
+    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
 /// <summary>The ledger of the embedded profile: in process memory, nothing is durable across restarts.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers.Streams.Common;
 using Orleans.Runtime;
@@ -18,6 +19,7 @@ public sealed class LedgerQueueAdapterFactory(
     ICreditLedger ledger,
     SimpleQueueCacheOptions cacheOptions,
     StreamPullingAgentOptions agentOptions,
+    LedgerQueueIdle idle,
     ILoggerFactory loggerFactory) : IQueueAdapterFactory, IQueueAdapter
 {
     private readonly LedgerQueueMapper _mapper = new(name, ledger.PartitionCount);
@@ -28,6 +30,7 @@ public sealed class LedgerQueueAdapterFactory(
             services.GetRequiredService<ICreditLedger>(),
             services.GetOptionsByName<SimpleQueueCacheOptions>(name),
             services.GetOptionsByName<StreamPullingAgentOptions>(name),
+            new LedgerQueueIdle(services.GetRequiredService<IOptions<LedgerOptions>>().Value.IdlePollInterval, TimeProvider.System),
             services.GetRequiredService<ILoggerFactory>());
 
     public string Name => name;
@@ -49,16 +52,36 @@ public sealed class LedgerQueueAdapterFactory(
         Task.FromResult<IStreamFailureHandler>(new NoOpStreamDeliveryFailureHandler());
 
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId) =>
-        new LedgerQueueReceiver(ledger, LedgerQueueMapper.PartitionOf(queueId), name, loggerFactory.CreateLogger<LedgerQueueReceiver>());
+        new LedgerQueueReceiver(ledger, LedgerQueueMapper.PartitionOf(queueId), name, idle, loggerFactory.CreateLogger<LedgerQueueReceiver>());
 
     public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext) =>
         throw new NotSupportedException("Records enter the ledger stream by being appended to the ledger.");
 }
 
-/// <summary>Reads one ledger partition in sequence order from its checkpoint.</summary>
-public sealed partial class LedgerQueueReceiver(ICreditLedger ledger, int partition, string providerName, ILogger<LedgerQueueReceiver> logger) : IQueueAdapterReceiver
+/// <summary>
+/// When a partition that has been empty for <see cref="After"/> is read again: at most every <see cref="PollInterval"/>
+/// (zero: at every ask of its pulling agent). <see cref="Time"/> is the machine's clock, not the engine's
+/// <see cref="TimeProvider"/>: polling is paced in real time even where the engine's time is set.
+/// </summary>
+public sealed record LedgerQueueIdle(TimeSpan PollInterval, TimeProvider Time)
+{
+    /// <summary>How long a partition stays empty before it is read less often: longer than any pause within an import.</summary>
+    public static readonly TimeSpan After = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// Reads one ledger partition in sequence order from its checkpoint. A partition found empty for
+/// <see cref="LedgerQueueIdle.After"/> is read every <see cref="LedgerQueueIdle.PollInterval"/> until it has entries again.
+/// </summary>
+public sealed partial class LedgerQueueReceiver(ICreditLedger ledger, int partition, string providerName, LedgerQueueIdle idle, ILogger<LedgerQueueReceiver> logger) : IQueueAdapterReceiver
 {
     private long _position;
+
+    /// <summary>When the partition was first found empty in the current run of empty reads (null: it was not).</summary>
+    private long? _emptySince;
+
+    /// <summary>When the partition was last read.</summary>
+    private long _lastRead;
 
     public async Task Initialize(TimeSpan timeout)
     {
@@ -71,12 +94,22 @@ public sealed partial class LedgerQueueReceiver(ICreditLedger ledger, int partit
 
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
     {
+        var now = idle.Time.GetTimestamp();
+        if (_emptySince is { } since && idle.Time.GetElapsedTime(since, now) >= LedgerQueueIdle.After && idle.Time.GetElapsedTime(_lastRead, now) < idle.PollInterval)
+        {
+            return []; // quiet: not read again yet
+        }
+
+        _lastRead = now;
         var count = maxCount is <= 0 or > 4096 ? 4096 : maxCount;
         var entries = await ledger.ReadPartitionAsync(partition, _position, count, cancellationToken);
         if (entries.Count == 0)
         {
+            _emptySince ??= now;
             return [];
         }
+
+        _emptySince = null;
 
         var batch = new List<IBatchContainer>(entries.Count);
         foreach (var entry in entries)

@@ -103,6 +103,7 @@ public static class RuralCreditSiloExtensions
             .Validate(o => o.Partitions is >= 1 and <= 256, "Ledger:Partitions must be between 1 and 256.")
             .Validate(o => o.CacheSize is >= 64 and <= 1_000_000, "Ledger:CacheSize must be between 64 and 1,000,000.")
             .Validate(o => o.StreamInactivityPeriod >= TimeSpan.FromSeconds(1), "Ledger:StreamInactivityPeriod must be at least 1 second.")
+            .Validate(o => o.IdlePollInterval >= TimeSpan.Zero && o.IdlePollInterval <= TimeSpan.FromSeconds(10), "Ledger:IdlePollInterval must be between 0 and 10 seconds.")
             .ValidateOnStart();
 
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName))

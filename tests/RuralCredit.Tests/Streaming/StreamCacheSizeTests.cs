@@ -9,7 +9,7 @@ using static RuralCredit.Tests.Infrastructure.CreditApiFactory;
 namespace RuralCredit.Tests.Streaming;
 
 /// <summary>The embedded host with each partition's stream cache at the given size (<c>Ledger:CacheSize</c>).</summary>
-public class StreamCacheApiFactory(int cacheSize, string? inactivityPeriod = null) : CreditApiFactory
+public class StreamCacheApiFactory(int cacheSize, string? inactivityPeriod = null, string? idlePollInterval = null) : CreditApiFactory
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -18,6 +18,11 @@ public class StreamCacheApiFactory(int cacheSize, string? inactivityPeriod = nul
         if (inactivityPeriod is not null)
         {
             builder.UseSetting("Ledger:StreamInactivityPeriod", inactivityPeriod);
+        }
+
+        if (idlePollInterval is not null)
+        {
+            builder.UseSetting("Ledger:IdlePollInterval", idlePollInterval);
         }
     }
 }
@@ -103,5 +108,15 @@ public sealed class StreamSettingsValidationTests
         using var api = new StreamCacheApiFactory(SmallStreamCacheApiFactory.CacheSize, "00:00:00.500");
         var error = Assert.ThrowsAny<Exception>(() => api.Server);
         Assert.Contains("Ledger:StreamInactivityPeriod must be at least 1 second.", error.ToString());
+    }
+
+    [Theory]
+    [InlineData("-00:00:01")]
+    [InlineData("00:00:11")]
+    public void An_idle_poll_interval_out_of_range_stops_the_host_at_start(string interval)
+    {
+        using var api = new StreamCacheApiFactory(SmallStreamCacheApiFactory.CacheSize, idlePollInterval: interval);
+        var error = Assert.ThrowsAny<Exception>(() => api.Server);
+        Assert.Contains("Ledger:IdlePollInterval must be between 0 and 10 seconds.", error.ToString());
     }
 }
