@@ -24,13 +24,13 @@ public sealed class VillageOutbox(Func<string, IVillageGrain> village)
 
     /// <summary>Sends <paramref name="summary"/> to its village with the others waiting for it.</summary>
     public Task SendAsync(string villageCode, SubjectSummary summary) =>
-        _lanes.GetOrAdd(villageCode, static (code, village) => new Lane(village(code)), village).Enqueue(summary);
+        _lanes.GetOrAdd(villageCode, static (code, factory) => new Lane(factory(code)), village).Enqueue(summary);
 
     /// <summary>The batches waiting for one village, the first of them being sent while <see cref="_sending"/>.</summary>
     private sealed class Lane(IVillageGrain village)
     {
         private readonly Lock _gate = new();
-        private readonly Queue<Batch> _batches = new();
+        private readonly List<Batch> _batches = []; // in order; a few at most
         private bool _sending;
 
         public Task Enqueue(SubjectSummary summary)
@@ -39,12 +39,12 @@ public sealed class VillageOutbox(Func<string, IVillageGrain> village)
             lock (_gate)
             {
                 // The first batch is out while sending; a new summary joins the last batch that is not out yet and has room.
-                if (_batches.Count == (_sending ? 1 : 0) || _batches.Last().Summaries.Count >= MaxBatch)
+                if (_batches.Count == (_sending ? 1 : 0) || _batches[^1].Summaries.Count >= MaxBatch)
                 {
-                    _batches.Enqueue(new Batch());
+                    _batches.Add(new Batch());
                 }
 
-                var batch = _batches.Last();
+                var batch = _batches[^1];
                 batch.Summaries.Add(summary);
                 done = batch.Delivered.Task;
                 if (_sending)
@@ -72,11 +72,13 @@ public sealed class VillageOutbox(Func<string, IVillageGrain> village)
                 Batch batch;
                 lock (_gate)
                 {
-                    if (!_batches.TryPeek(out batch!))
+                    if (_batches.Count == 0)
                     {
                         _sending = false;
                         return;
                     }
+
+                    batch = _batches[0];
                 }
 
                 try
@@ -91,7 +93,7 @@ public sealed class VillageOutbox(Func<string, IVillageGrain> village)
 
                 lock (_gate)
                 {
-                    _batches.Dequeue();
+                    _batches.RemoveAt(0);
                 }
             }
         }
