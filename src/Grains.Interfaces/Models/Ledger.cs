@@ -21,7 +21,7 @@ public static class RecordStatus
 /// One entry of the append-only credit ledger (信用档案). Entries are immutable; status changes are entries of
 /// their own. <see cref="PreviousSubjectSeq"/> chains a subject's entries so that a consumer can tell a gap.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("rc.LedgerEntry")]
+[GenerateSerializer, Immutable, Alias("rc.LedgerEntry"), SuppressReferenceTracking]
 public sealed record LedgerEntry
 {
     [Id(0)] public long Seq { get; init; }
@@ -77,7 +77,7 @@ public readonly record struct RecordHash([property: Id(0)] ulong High, [property
 }
 
 /// <summary>A record as submitted, after parsing and before it is durable.</summary>
-[GenerateSerializer, Immutable, Alias("rc.RecordSubmission")]
+[GenerateSerializer, Immutable, Alias("rc.RecordSubmission"), SuppressReferenceTracking]
 public sealed record RecordSubmission
 {
     [Id(0)] public required string RecordId { get; init; }
@@ -90,11 +90,11 @@ public sealed record RecordSubmission
 }
 
 /// <summary>A stable problem code and a human readable detail.</summary>
-[GenerateSerializer, Immutable, Alias("rc.ItemError")]
+[GenerateSerializer, Immutable, Alias("rc.ItemError"), SuppressReferenceTracking]
 public sealed record ItemError([property: Id(0)] string Code, [property: Id(1)] string Detail);
 
 /// <summary>Outcome of one record of a batch.</summary>
-[GenerateSerializer, Immutable, Alias("rc.RecordOutcome")]
+[GenerateSerializer, Immutable, Alias("rc.RecordOutcome"), SuppressReferenceTracking]
 public sealed record RecordOutcome(
     [property: Id(0)] int Index,
     [property: Id(1)] string RecordId,

@@ -1,7 +1,7 @@
 namespace RuralCredit.Models;
 
 /// <summary>A subject registration as submitted (raw identity number only in transit, never stored).</summary>
-[GenerateSerializer, Immutable, Alias("rc.SubjectRegistration")]
+[GenerateSerializer, Immutable, Alias("rc.SubjectRegistration"), SuppressReferenceTracking]
 public sealed record SubjectRegistration
 {
     [Id(0)] public required string SubjectType { get; init; }
@@ -13,7 +13,7 @@ public sealed record SubjectRegistration
 }
 
 /// <summary>Basic information of a registered subject, as kept by its grain.</summary>
-[GenerateSerializer, Immutable, Alias("rc.SubjectInfo")]
+[GenerateSerializer, Immutable, Alias("rc.SubjectInfo"), SuppressReferenceTracking]
 public sealed record SubjectInfo
 {
     [Id(0)] public required string SubjectId { get; init; }
@@ -26,7 +26,7 @@ public sealed record SubjectInfo
 }
 
 /// <summary>Outcome of one registration of a batch.</summary>
-[GenerateSerializer, Immutable, Alias("rc.RegistrationOutcome")]
+[GenerateSerializer, Immutable, Alias("rc.RegistrationOutcome"), SuppressReferenceTracking]
 public sealed record RegistrationOutcome(
     [property: Id(0)] int Index,
     [property: Id(1)] string? Key,
@@ -34,7 +34,7 @@ public sealed record RegistrationOutcome(
     [property: Id(3)] ItemError? Error);
 
 /// <summary>A catalog item's contribution to a score (reason codes).</summary>
-[GenerateSerializer, Immutable, Alias("rc.ScoreContribution")]
+[GenerateSerializer, Immutable, Alias("rc.ScoreContribution"), SuppressReferenceTracking]
 public sealed record ScoreContribution(
     [property: Id(0)] string CatalogCode,
     [property: Id(1)] string NameZh,
@@ -63,7 +63,7 @@ public sealed record SubjectProfile
 }
 
 /// <summary>One record's effect in an explanation.</summary>
-[GenerateSerializer, Immutable, Alias("rc.RecordEffect")]
+[GenerateSerializer, Immutable, Alias("rc.RecordEffect"), SuppressReferenceTracking]
 public sealed record RecordEffect(
     [property: Id(0)] string RecordId,
     [property: Id(1)] string CatalogCode,
@@ -75,7 +75,7 @@ public sealed record RecordEffect(
     [property: Id(7)] string Dimension);
 
 /// <summary>A dimension before and after clamping.</summary>
-[GenerateSerializer, Immutable, Alias("rc.DimensionValue")]
+[GenerateSerializer, Immutable, Alias("rc.DimensionValue"), SuppressReferenceTracking]
 public sealed record DimensionValue(
     [property: Id(0)] string Name,
     [property: Id(1)] double Raw,
@@ -102,7 +102,7 @@ public sealed record ScoreExplanation
 }
 
 /// <summary>A status change in a record's history.</summary>
-[GenerateSerializer, Immutable, Alias("rc.StatusChange")]
+[GenerateSerializer, Immutable, Alias("rc.StatusChange"), SuppressReferenceTracking]
 public sealed record StatusChange(
     [property: Id(0)] string Status,
     [property: Id(1)] DateTimeOffset At,
@@ -111,7 +111,7 @@ public sealed record StatusChange(
     [property: Id(4)] long LedgerSeq);
 
 /// <summary>A record as shown in the archive of a subject.</summary>
-[GenerateSerializer, Immutable, Alias("rc.RecordView")]
+[GenerateSerializer, Immutable, Alias("rc.RecordView"), SuppressReferenceTracking]
 public sealed record RecordView
 {
     [Id(0)] public required string RecordId { get; init; }
@@ -132,7 +132,7 @@ public sealed record RecordView
 /// A subject's whole contribution to its village, versioned. The village replaces its entry when a newer
 /// version arrives, so aggregates never drift however often a summary is delivered.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("rc.SubjectSummary")]
+[GenerateSerializer, Immutable, Alias("rc.SubjectSummary"), SuppressReferenceTracking]
 public sealed record SubjectSummary
 {
     [Id(0)] public required string SubjectId { get; init; }

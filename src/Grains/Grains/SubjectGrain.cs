@@ -11,7 +11,7 @@ using RuralCredit.Streaming;
 namespace RuralCredit.Grains;
 
 /// <summary>A record held in a subject's archive with its status history.</summary>
-[GenerateSerializer, Alias("rc.HeldRecord")]
+[GenerateSerializer, Alias("rc.HeldRecord"), SuppressReferenceTracking]
 public sealed class HeldRecord
 {
     [Id(0)] public required LedgerEntry Entry { get; init; }
