@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using RuralCredit.ApiHost.Auth;
+using RuralCredit.Hosting;
 using RuralCredit.Silo.Hosting;
 using RuralCredit.Silo.Postgres;
 
@@ -46,6 +47,7 @@ public static class HostingExtensions
             client.UsePostgres(builder.Configuration);
             client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
             client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<GatewayLoss>());
+            GrainInterfaceTypeCache.AddTo(client.Services);
         });
         return builder;
     }

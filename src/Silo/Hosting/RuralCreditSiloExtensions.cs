@@ -109,6 +109,7 @@ public static class RuralCreditSiloExtensions
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName))
             .Validate(o => o.MaxUndelivered >= 0 && o.MaxWait >= TimeSpan.Zero, "Ingest:MaxUndelivered and Ingest:MaxWait must not be negative.")
             .ValidateOnStart();
+        GrainInterfaceTypeCache.AddTo(services);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IngestBackPressure>();
         services.AddSingleton<SubjectArchiveReader>();
