@@ -249,11 +249,8 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
     public async ValueTask SaveCheckpointAsync(int partition, long seq, CancellationToken cancellationToken = default) =>
         await PostgresErrors.Guard(async () =>
         {
-            await using var cmd = db.CreateCommand("""
-                INSERT INTO rc_stream_checkpoints (provider, partition, seq) VALUES ($1, $2, $3)
-                ON CONFLICT (provider, partition) DO UPDATE
-                SET seq = greatest(rc_stream_checkpoints.seq, excluded.seq), updated_at = now()
-                """);
+            // Never backwards; the entries it passes are counted as delivered (migration 0004).
+            await using var cmd = db.CreateCommand("SELECT rc_save_checkpoint($1, $2, $3)");
             cmd.Parameters.Add(new NpgsqlParameter { Value = RuralCreditConstants.LedgerStreamProvider });
             cmd.Parameters.Add(new NpgsqlParameter { Value = partition });
             cmd.Parameters.Add(new NpgsqlParameter { Value = seq });
@@ -263,11 +260,9 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
     public ValueTask<long> CountUndeliveredAsync(long limit, CancellationToken cancellationToken = default) =>
         PostgresErrors.Guard(async () =>
         {
-            // Per partition an index range scan past its checkpoint, all of them stopped once the limit is reached.
-            await using var cmd = db.CreateCommand("SELECT rc_count_undelivered($1, $2, $3)");
+            // The ledger's entry count less the entries the checkpoints have counted as delivered (migration 0004).
+            await using var cmd = db.CreateCommand("SELECT rc_count_undelivered($1)");
             cmd.Parameters.Add(new NpgsqlParameter { Value = RuralCreditConstants.LedgerStreamProvider });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = PartitionCount });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = limit });
             return Math.Min((long)(await cmd.ExecuteScalarAsync(cancellationToken))!, limit);
         }, "ledger count");
 

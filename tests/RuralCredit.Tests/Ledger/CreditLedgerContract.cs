@@ -225,6 +225,36 @@ public abstract class CreditLedgerContract
     }
 
     [Fact]
+    public async Task Undelivered_entries_follow_checkpoints_moved_in_steps_back_and_forth_while_entries_are_appended()
+    {
+        var ledger = await CreateAsync(partitions: 2);
+        var subjects = Enumerable.Range(0, 40).Select(i => $"V{i}").ToList();
+        var appended = await ledger.AppendAsync(subjects.Select((s, i) => Record(s, $"v-{i}")).ToList());
+        var inPartition = Enumerable.Range(0, 2)
+            .Select(p => Enumerable.Range(0, 40).Where(i => LedgerPartitioner.PartitionOf(subjects[i], 2) == p).Select(i => appended[i].Seq).ToList())
+            .ToList();
+        Assert.All(inPartition, seqs => Assert.True(seqs.Count >= 5));
+
+        var delivered = 0;
+        foreach (var step in new[] { 0, 2, 2, 4 })
+        {
+            await ledger.SaveCheckpointAsync(0, inPartition[0][step]);
+            delivered = step + 1;
+            Assert.Equal(40 - delivered, await ledger.CountUndeliveredAsync(1000));
+        }
+
+        await ledger.SaveCheckpointAsync(0, inPartition[0][1]); // backwards: ignored
+        Assert.Equal(40 - delivered, await ledger.CountUndeliveredAsync(1000));
+
+        // Entries appended after a checkpoint are undelivered until a checkpoint passes them.
+        var more = await ledger.AppendAsync(subjects.Take(10).Select((s, i) => Record(s, $"w-{i}")).ToList());
+        Assert.Equal(50 - delivered, await ledger.CountUndeliveredAsync(1000));
+        await ledger.SaveCheckpointAsync(1, more[^1].Seq);
+        await ledger.SaveCheckpointAsync(0, more[^1].Seq);
+        Assert.Equal(0, await ledger.CountUndeliveredAsync(1000));
+    }
+
+    [Fact]
     public async Task Concurrent_appenders_of_the_same_records_store_them_once_and_a_reader_steps_over_nothing()
     {
         var ledger = await CreateAsync(partitions: 2);
