@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -29,13 +30,37 @@ public sealed class RecordIngestGrain(
     public async Task<IReadOnlyList<RecordOutcome>> SubmitAsync(IReadOnlyList<RecordSubmission> records, Submitter submitter, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var outcomes = new RecordOutcome?[records.Count];
-        var entries = new List<LedgerEntry>(records.Count);
-        var entryIndex = new List<int>(records.Count);
-        var inBatch = new Dictionary<string, (RecordHash Hash, int Index)>(records.Count, StringComparer.Ordinal);
-        var duplicatesInBatch = new List<(int Index, int FirstIndex)>();
 
-        // Subject ids first (person ids are keyed hashes), so that the directory is asked once for the whole batch.
+        // The ledger and the directory are asked once for the whole batch; the passes over its records are synchronous.
+        var subjectIds = ResolveSubjectIds(records);
+        var subjects = await directory.FindManyAsync(subjectIds.OfType<string>().Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
+        var superseded = SupersededIds(records);
+        foreach (var id in superseded.Keys.ToList())
+        {
+            superseded[id] = await ledger.FindRecordAsync(id, cancellationToken);
+        }
+
+        var batch = Validate(records, subjectIds, subjects, superseded, submitter, now);
+        if (batch.Entries.Count > 0)
+        {
+            await backPressure.WaitForRoomAsync(cancellationToken);
+        }
+
+        var appended = batch.Entries.Count == 0 ? [] : await ledger.AppendAsync(batch.Entries, cancellationToken);
+        return Complete(records, batch, appended);
+    }
+
+    /// <summary>What validation made of a batch: the entries to append and the outcomes known before appending.</summary>
+    private sealed record ValidatedBatch(
+        RecordOutcome?[] Outcomes, List<LedgerEntry> Entries, List<int> EntryIndex, List<(int Index, int FirstIndex)> DuplicatesInBatch);
+
+    // The passes below run once per batch over thousands of records: a silo takes only some hundred batches of an
+    // import, too few calls for tiered compilation to leave tier-0 code early, so they are compiled optimized at once.
+
+    /// <summary>Subject ids (person ids are keyed hashes of the 身份证号), or null where a record names none that is valid.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private string?[] ResolveSubjectIds(IReadOnlyList<RecordSubmission> records)
+    {
         var subjectIds = new string?[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
@@ -45,15 +70,39 @@ public sealed class RecordIngestGrain(
                 : null;
         }
 
-        var subjects = await directory.FindManyAsync(subjectIds.OfType<string>().Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
+        return subjectIds;
+    }
 
+    /// <summary>The record ids the batch's corrections supersede (usually none), each to be looked up once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Dictionary<string, LedgerRecord?> SupersededIds(IReadOnlyList<RecordSubmission> records)
+    {
+        var ids = new Dictionary<string, LedgerRecord?>(StringComparer.Ordinal);
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (records[i].Supersedes is { } old)
+            {
+                ids.TryAdd(old, null);
+            }
+        }
+
+        return ids;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ValidatedBatch Validate(
+        IReadOnlyList<RecordSubmission> records, string?[] subjectIds, IReadOnlyDictionary<string, DirectoryEntry> subjects,
+        Dictionary<string, LedgerRecord?> superseded, Submitter submitter, DateTimeOffset now)
+    {
+        var batch = new ValidatedBatch(new RecordOutcome?[records.Count], new List<LedgerEntry>(records.Count), new List<int>(records.Count), []);
+        var inBatch = new Dictionary<string, (RecordHash Hash, int Index)>(records.Count, StringComparer.Ordinal);
         for (var i = 0; i < records.Count; i++)
         {
             var r = records[i];
-            var (entry, error) = await ValidateAsync(r, subjectIds[i], subjects, submitter, now, cancellationToken);
+            var (entry, error) = Validate(r, subjectIds[i], subjects, superseded, submitter, now);
             if (error is not null)
             {
-                outcomes[i] = new RecordOutcome(i, r.RecordId, "rejected", null, error);
+                batch.Outcomes[i] = new RecordOutcome(i, r.RecordId, "rejected", null, error);
                 continue;
             }
 
@@ -61,30 +110,31 @@ public sealed class RecordIngestGrain(
             {
                 if (first.Hash == entry!.ContentHash)
                 {
-                    duplicatesInBatch.Add((i, first.Index));
+                    batch.DuplicatesInBatch.Add((i, first.Index));
                 }
                 else
                 {
-                    outcomes[i] = new RecordOutcome(i, r.RecordId, "rejected", null, new ItemError("record_conflict", $"record {r.RecordId} appears twice in the batch with different content"));
+                    batch.Outcomes[i] = new RecordOutcome(i, r.RecordId, "rejected", null, new ItemError("record_conflict", $"record {r.RecordId} appears twice in the batch with different content"));
                 }
 
                 continue;
             }
 
             inBatch[r.RecordId] = (entry!.ContentHash, i);
-            entries.Add(entry);
-            entryIndex.Add(i);
+            batch.Entries.Add(entry);
+            batch.EntryIndex.Add(i);
         }
 
-        if (entries.Count > 0)
-        {
-            await backPressure.WaitForRoomAsync(cancellationToken);
-        }
+        return batch;
+    }
 
-        var appended = entries.Count == 0 ? [] : await ledger.AppendAsync(entries, cancellationToken);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<RecordOutcome> Complete(IReadOnlyList<RecordSubmission> records, ValidatedBatch batch, IReadOnlyList<AppendOutcome> appended)
+    {
+        var outcomes = batch.Outcomes;
         for (var k = 0; k < appended.Count; k++)
         {
-            var i = entryIndex[k];
+            var i = batch.EntryIndex[k];
             var id = records[i].RecordId;
             outcomes[i] = appended[k].Status switch
             {
@@ -94,7 +144,7 @@ public sealed class RecordIngestGrain(
             };
         }
 
-        foreach (var (i, firstIndex) in duplicatesInBatch)
+        foreach (var (i, firstIndex) in batch.DuplicatesInBatch)
         {
             var firstOutcome = outcomes[firstIndex]!;
             outcomes[i] = firstOutcome.Status == "rejected"
@@ -102,11 +152,19 @@ public sealed class RecordIngestGrain(
                 : new RecordOutcome(i, records[i].RecordId, "duplicate", firstOutcome.LedgerSeq, null);
         }
 
-        return outcomes.Select(o => o!).ToList();
+        var list = new List<RecordOutcome>(outcomes.Length);
+        foreach (var o in outcomes)
+        {
+            list.Add(o!);
+        }
+
+        return list;
     }
 
-    private async ValueTask<(LedgerEntry? Entry, ItemError? Error)> ValidateAsync(
-        RecordSubmission r, string? resolvedSubjectId, IReadOnlyDictionary<string, DirectoryEntry> subjects, Submitter submitter, DateTimeOffset now, CancellationToken cancellationToken)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (LedgerEntry? Entry, ItemError? Error) Validate(
+        RecordSubmission r, string? resolvedSubjectId, IReadOnlyDictionary<string, DirectoryEntry> subjects,
+        Dictionary<string, LedgerRecord?> superseded, Submitter submitter, DateTimeOffset now)
     {
         if (string.IsNullOrWhiteSpace(r.RecordId) || r.RecordId.Length > 128 || r.RecordId.Any(char.IsControl))
         {
@@ -160,7 +218,7 @@ public sealed class RecordIngestGrain(
 
         if (r.Supersedes is { } supersedes)
         {
-            if (await ledger.FindRecordAsync(supersedes, cancellationToken) is not { } old)
+            if (superseded[supersedes] is not { } old)
             {
                 return Fail("unknown_record", $"record {supersedes} to supersede does not exist");
             }
