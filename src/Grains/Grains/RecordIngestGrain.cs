@@ -99,7 +99,7 @@ public sealed class RecordIngestGrain(
         for (var i = 0; i < records.Count; i++)
         {
             var r = records[i];
-            var (entry, error) = Validate(r, subjectIds[i], subjects, superseded, submitter, now);
+            var (entry, error) = ValidateRecord(r, subjectIds[i], subjects, superseded, submitter, now);
             if (error is not null)
             {
                 batch.Outcomes[i] = new RecordOutcome(i, r.RecordId, "rejected", null, error);
@@ -162,7 +162,7 @@ public sealed class RecordIngestGrain(
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (LedgerEntry? Entry, ItemError? Error) Validate(
+    private (LedgerEntry? Entry, ItemError? Error) ValidateRecord(
         RecordSubmission r, string? resolvedSubjectId, IReadOnlyDictionary<string, DirectoryEntry> subjects,
         Dictionary<string, LedgerRecord?> superseded, Submitter submitter, DateTimeOffset now)
     {
