@@ -61,7 +61,7 @@ public static class DefinitionsApi
         }
         catch (JsonException ex)
         {
-            return Problems.Validation($"not a catalog item: {ex.Message.Split('.')[0]}");
+            return Problems.Validation($"not a catalog item: {JsonErrors.Describe(ex)}");
         }
 
         var (stored, error) = await cluster.GetGrain<ICatalogGrain>(RuralCreditConstants.CatalogKey).PutItemAsync(item!);
@@ -99,7 +99,7 @@ public static class DefinitionsApi
         }
         catch (JsonException ex)
         {
-            return Problems.Validation($"not a scoring model: {ex.Message.Split('.')[0]}");
+            return Problems.Validation($"not a scoring model: {JsonErrors.Describe(ex)}");
         }
 
         var (version, error) = await cluster.GetGrain<IScoringModelGrain>(subjectType).PutDraftAsync(model!);

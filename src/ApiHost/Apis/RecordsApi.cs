@@ -45,7 +45,7 @@ public static class RecordsApi
         }
         catch (JsonException ex)
         {
-            return Problems.Validation($"malformed JSON: {ex.Message.Split('.')[0]}");
+            return Problems.Validation($"malformed JSON: {JsonErrors.Describe(ex)}");
         }
 
         using (document)

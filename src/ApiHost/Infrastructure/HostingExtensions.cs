@@ -87,7 +87,7 @@ public static class HostingExtensions
     public static WebApplicationBuilder AddApiPlumbing(this WebApplicationBuilder builder)
     {
         builder.Logging.AddTimestampedConsole();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddMissingCode);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o =>

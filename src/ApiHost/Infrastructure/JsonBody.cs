@@ -22,7 +22,7 @@ public static class JsonBody
         }
         catch (JsonException ex)
         {
-            return (null, Problems.Validation($"malformed JSON{(ex.Path is null ? "" : " at " + ex.Path)}: {ex.Message.Split('.')[0]}"));
+            return (null, Problems.Validation($"malformed JSON: {JsonErrors.Describe(ex)}"));
         }
     }
 

@@ -27,6 +27,38 @@ public static class Problems
         });
     }
 
+    /// <summary>
+    /// Gives the problems the framework writes itself (an unknown route, a method a route does not take) a stable code
+    /// like every other: <c>not_found</c>, <c>method_not_allowed</c>.
+    /// </summary>
+    public static void AddMissingCode(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (problem.Extensions.ContainsKey("code"))
+        {
+            return;
+        }
+
+        var code = problem.Status switch
+        {
+            StatusCodes.Status400BadRequest => "validation_failed",
+            StatusCodes.Status404NotFound => "not_found",
+            StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
+            StatusCodes.Status413PayloadTooLarge => "batch_too_large",
+            StatusCodes.Status415UnsupportedMediaType => "validation_failed",
+            >= 500 => "internal_error",
+            _ => "request_failed",
+        };
+        problem.Extensions["code"] = code;
+        problem.Type = $"https://ruralcredit.example/problems/{code}";
+        problem.Detail ??= problem.Status switch
+        {
+            StatusCodes.Status404NotFound => $"no endpoint at {context.HttpContext.Request.Path}",
+            StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}",
+            _ => null,
+        };
+    }
+
     public static ProblemHttpResult Validation(string detail) => Create(StatusCodes.Status400BadRequest, "validation_failed", detail);
 
     public static ProblemHttpResult NotFound(string code, string detail) => Create(StatusCodes.Status404NotFound, code, detail);

@@ -202,15 +202,20 @@ public sealed class BadInputTests(CreditApiFactory api)
     }
 
     [Theory]
-    [InlineData("GET", "/v1/no-such-thing", 404)]
-    [InlineData("DELETE", "/v1/records", 405)]
-    public async Task Unknown_routes_and_methods_answer_with_a_problem(string method, string url, int status)
+    [InlineData("GET", "/v1/no-such-thing", 404, "not_found")]
+    [InlineData("DELETE", "/v1/records", 405, "method_not_allowed")]
+    [InlineData("DELETE", "/v1/regions/321300", 405, "method_not_allowed")]
+    [InlineData("GET", "/v1/catalog/ADMIN_PENALTY", 405, "method_not_allowed")]
+    public async Task Unknown_routes_and_methods_answer_with_a_problem_and_a_code(string method, string url, int status, string code)
     {
         using var client = api.Client(CreditApiFactory.OperatorKey);
         var response = await HttpJson.SendAsync(client, new HttpRequestMessage(new HttpMethod(method), url));
         Assert.Equal(status, (int)response.Status);
         Assert.Equal("application/problem+json", response.ContentHeaders.ContentType?.MediaType);
         Assert.Equal(status, response.Json.Int("status"));
+        Assert.Equal(code, response.Code);
+        Assert.Equal($"https://ruralcredit.example/problems/{code}", response.Json.Str("type"));
+        Assert.Contains(new Uri("http://x" + url).AbsolutePath, response.Json.Str("detail"), StringComparison.Ordinal);
     }
 
     [Theory]

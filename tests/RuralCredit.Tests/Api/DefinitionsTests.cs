@@ -232,6 +232,12 @@ public sealed class DefinitionsTests(IsolatedCreditApiFactory api)
 
         Assert.True(response.Status == HttpStatusCode.BadRequest, $"{mistake}: expected 400, got {(int)response.Status}: {response.Body}");
         Assert.Equal("validation_failed", response.Code);
+        Assert.DoesNotContain("System.", response.Json.Str("detail"), StringComparison.Ordinal);
+        if (mistake == "base as a string")
+        {
+            Assert.Equal("not a scoring model: expected a number (at $.base)", response.Json.Str("detail"));
+        }
+
         Assert.Equal(versionsBefore, (await client.GetJsonAsync("/v1/models/farmer")).Json.Arr("versions").Count);
     }
 
