@@ -7,6 +7,12 @@ public sealed class IdentityOptions
 
     /// <summary>HMAC secret for person subject ids (at least 16 characters). Never commit a production value.</summary>
     public string PersonIdSecret { get; set; } = "";
+
+    /// <summary>
+    /// Lets the postgres profile start without a secret of its own, on the public development secret (a local trial
+    /// only: anyone who knows it can reverse person ids by hashing the plausible identity numbers).
+    /// </summary>
+    public bool AllowDevelopmentSecret { get; set; }
 }
 
 /// <summary>Options section <c>Grains</c>: timing of grain writes and propagation.</summary>

@@ -92,6 +92,9 @@ public static class RuralCreditSiloExtensions
         var services = silo.Services;
         services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.SectionName))
             .PostConfigure(o => o.PersonIdSecret = string.IsNullOrEmpty(o.PersonIdSecret) ? DevelopmentPersonIdSecret : o.PersonIdSecret)
+            .Validate(o => !profile.IsPostgres || o.AllowDevelopmentSecret || o.PersonIdSecret != DevelopmentPersonIdSecret,
+                "The postgres profile needs a secret of its own in Identity:PersonIdSecret: person subject ids are keyed hashes of identity numbers, " +
+                "and with the public development secret anyone could reverse them. Set Identity:AllowDevelopmentSecret=true for a local trial only.")
             .Validate(o => o.PersonIdSecret.Length >= 16, "Identity:PersonIdSecret must have at least 16 characters.")
             .ValidateOnStart();
         services.AddOptions<GrainTimingOptions>().Bind(configuration.GetSection(GrainTimingOptions.SectionName))

@@ -1,11 +1,19 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RuralCredit.ApiHost.Infrastructure;
+using RuralCredit.Hosting;
+using RuralCredit.Silo.Hosting;
 
 namespace RuralCredit.Tests.Postgres;
 
-/// <summary>How the API host starts in the postgres profile: the development keys are refused unless allowed.</summary>
+/// <summary>
+/// How hosts start in the postgres profile: the API host refuses the development keys, a silo the public development
+/// secret of person ids, unless allowed.
+/// </summary>
 public sealed class ProfileStartupTests
 {
     private sealed class PostgresApi(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<EngineReadyCheck>
@@ -37,6 +45,39 @@ public sealed class ProfileStartupTests
         using var api = new PostgresApi(settings);
         var error = Assert.Throws<OptionsValidationException>(() => api.Server);
         Assert.Contains("refuses the development API keys", error.Message);
+    }
+
+    [Theory]
+    [InlineData("postgres", null, null, false)]
+    [InlineData("postgres", RuralCreditSiloExtensions.DevelopmentPersonIdSecret, null, false)]
+    [InlineData("postgres", null, "true", true)]
+    [InlineData("postgres", "a-secret-of-this-city-office", null, true)]
+    [InlineData("embedded", null, null, true)]
+    public void A_silo_of_the_postgres_profile_refuses_the_public_development_secret_of_person_ids(string profile, string? secret, string? allow, bool starts)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["RuralCredit:Profile"] = profile,
+            ["ConnectionStrings:RuralCredit"] = "Host=127.0.0.1;Port=1;Username=nobody;Database=none",
+            ["Identity:PersonIdSecret"] = secret,
+            ["Identity:AllowDevelopmentSecret"] = allow,
+        };
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], EnvironmentName = Environments.Production });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.UseOrleans(silo => silo.AddRuralCredit(builder.Configuration));
+        using var host = builder.Build();
+
+        // The options a starting host validates (ValidateOnStart), resolved without starting the silo.
+        var identity = () => host.Services.GetRequiredService<IOptions<IdentityOptions>>().Value;
+        if (starts)
+        {
+            Assert.Equal(secret ?? RuralCreditSiloExtensions.DevelopmentPersonIdSecret, identity().PersonIdSecret);
+        }
+        else
+        {
+            var error = Assert.Throws<OptionsValidationException>(identity);
+            Assert.Contains("Identity:PersonIdSecret", error.Message);
+        }
     }
 
     [Fact]
