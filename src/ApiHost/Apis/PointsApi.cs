@@ -11,7 +11,7 @@ public static class PointsApi
 {
     public static IEndpointRouteBuilder MapPointsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/points/redemptions", RedeemAsync).WithTags("Points").RequireAuthorization(Policies.Ingest);
+        app.MapPost("/v1/points/redemptions", RedeemAsync).WithTags("Points").RequireAuthorization(Policies.Operator);
         return app;
     }
 
@@ -38,9 +38,9 @@ public static class PointsApi
             return Problems.Validation("points must be a positive number");
         }
 
-        if (string.IsNullOrWhiteSpace(body.Item) || body.Item.Length > 200)
+        if (string.IsNullOrWhiteSpace(body.Item) || body.Item.Length > 200 || body.Item.Contains('\0'))
         {
-            return Problems.Validation("item is required (at most 200 characters)");
+            return Problems.Validation("item is required (at most 200 characters, no NUL characters)");
         }
 
         var result = await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RedeemAsync(body.SubjectId, new Redemption(body.RedemptionId, body.Points.Value, body.Item)).UntilGatewayLost(gatewayLoss.Token);

@@ -167,9 +167,9 @@ public static class RecordsApi
             return problem;
         }
 
-        if (string.IsNullOrWhiteSpace(body!.Reason) || body.Reason.Length > 500)
+        if (string.IsNullOrWhiteSpace(body!.Reason) || body.Reason.Length > 500 || body.Reason.Contains('\0'))
         {
-            return Problems.Validation("reason is required (at most 500 characters)");
+            return Problems.Validation("reason is required (at most 500 characters, no NUL characters)");
         }
 
         var outcome = await cluster.GetGrain<IRecordIngestGrain>(WorkerLanes.Next()).RevokeAsync(recordId, body.Reason, user.Submitter()).UntilGatewayLost(gatewayLoss.Token);

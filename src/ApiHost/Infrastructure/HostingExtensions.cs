@@ -77,7 +77,9 @@ public static class HostingExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operator))
             .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Operator, Roles.Integrator))
-            .AddPolicy(Policies.RegionRead, p => p.RequireRole(Roles.Operator, Roles.Integrator, Roles.Bank, Roles.Dashboard))
+            // Aggregates down to a single village (counts by grade, mean score): operators and dashboards (Appendix A). Banks get
+            // k-anonymous statistics through their own endpoints, integrators only submit.
+            .AddPolicy(Policies.RegionRead, p => p.RequireRole(Roles.Operator, Roles.Dashboard))
             .AddPolicy(Policies.CatalogRead, p => p.RequireRole(Roles.Operator, Roles.Integrator, Roles.Bank))
             .AddPolicy(Policies.Live, p => p.RequireRole(Roles.Operator, Roles.Dashboard));
         return builder;

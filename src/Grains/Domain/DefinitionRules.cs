@@ -5,6 +5,12 @@ namespace RuralCredit.Domain;
 /// <summary>Validation of catalog items and scoring models submitted by operators.</summary>
 public static class DefinitionRules
 {
+    /// <summary>
+    /// The longest publicity, repair or decay period: a century (a date that far out is still a date; an operator's
+    /// slip of the keyboard would otherwise put records beyond the calendar).
+    /// </summary>
+    public const int MaxPeriodDays = 36_500;
+
     public static readonly IReadOnlySet<string> Categories = new HashSet<string>(StringComparer.Ordinal)
     {
         "基础信息", "监管信息", "土地信息", "示范信息", "志愿服务", "农业保险", "农资", "财政补助", "行政许可", "行政处罚",
@@ -56,9 +62,9 @@ public static class DefinitionRules
             return "severity must be minor, general, serious or null";
         }
 
-        if (item.PublicityDays is < 1 || item.RepairMinDays is < 0)
+        if (item.PublicityDays is < 1 or > MaxPeriodDays || item.RepairMinDays is < 0 or > MaxPeriodDays)
         {
-            return "publicityDays must be positive and repairMinDays not negative";
+            return $"publicityDays must be between 1 and {MaxPeriodDays} and repairMinDays between 0 and {MaxPeriodDays}";
         }
 
         if (item.PayloadSchema is null)
@@ -172,9 +178,9 @@ public static class DefinitionRules
                 return $"rules.{code}: unitField must be a number or integer field of the item's payload";
             }
 
-            if (rule.Decay is not ("none" or "linear") || (rule.Decay == "linear" && rule.DecayDays is not > 0))
+            if (rule.Decay is not ("none" or "linear") || (rule.Decay == "linear" && rule.DecayDays is not (> 0 and <= MaxPeriodDays)))
             {
-                return $"rules.{code}: decay must be none, or linear with positive decayDays";
+                return $"rules.{code}: decay must be none, or linear with decayDays between 1 and {MaxPeriodDays}";
             }
         }
 

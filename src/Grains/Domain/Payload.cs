@@ -22,6 +22,11 @@ public static class Payload
             return "payload must be a JSON object";
         }
 
+        if (ContainsNul(payload))
+        {
+            return "payload must not contain NUL characters (\\u0000)";
+        }
+
         foreach (var (field, declared) in schema)
         {
             if (Check(payload, field, declared) is { } problem)
@@ -42,8 +47,23 @@ public static class Payload
             return optional ? null : $"payload.{field} is required ({type})";
         }
 
-        return Matches(value, type) ? null : $"payload.{field} must be of type {type}";
+        if (!Matches(value, type))
+        {
+            return $"payload.{field} must be of type {type}";
+        }
+
+        return type is "number" or "integer" && !InRange(value.GetDouble())
+            ? $"payload.{field} must be between 0 and {MaxQuantity:0} (payload numbers are quantities: amounts, areas, hours, counts)"
+            : null;
     }
+
+    /// <summary>
+    /// The largest number a payload may hold: a quantity far beyond any credit record (amounts are in yuan), and small
+    /// enough that sums over a whole city stay exact in <see cref="decimal"/>.
+    /// </summary>
+    public const double MaxQuantity = 1e15;
+
+    private static bool InRange(double value) => value is >= 0 and <= MaxQuantity;
 
     private static bool Matches(JsonElement value, ReadOnlySpan<char> type) => type switch
     {
@@ -54,6 +74,34 @@ public static class Payload
         "date" => value.ValueKind == JsonValueKind.String && TryParseDate(value.GetString(), out _),
         _ => false,
     };
+
+    /// <summary>
+    /// True when a name or string anywhere in <paramref name="value"/> holds U+0000, which no archive can store as text.
+    /// JSON text cannot hold a raw NUL, only the escape <c>\u0000</c>: the raw bytes are scanned for it (an escape is
+    /// one when an odd number of backslashes leads it), without reading a string out.
+    /// </summary>
+    private static bool ContainsNul(JsonElement value)
+    {
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
+        int i;
+        while ((i = raw.IndexOf("\\u0000"u8)) >= 0)
+        {
+            var backslashes = 1;
+            while (i - backslashes >= 0 && raw[i - backslashes] == (byte)'\\')
+            {
+                backslashes++;
+            }
+
+            if (backslashes % 2 == 1)
+            {
+                return true;
+            }
+
+            raw = raw[(i + 6)..];
+        }
+
+        return false;
+    }
 
     /// <summary>Parses an ISO-8601 date (<c>2025-03-01</c>, midnight UTC) or instant.</summary>
     public static bool TryParseDate(string? text, out DateTimeOffset value)

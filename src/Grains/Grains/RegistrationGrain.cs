@@ -87,9 +87,9 @@ public sealed class RegistrationGrain(
             return new ItemError("validation_failed", $"a {r.Level} code has {length} digits");
         }
 
-        if (string.IsNullOrWhiteSpace(r.Name) || r.Name.Length > 100)
+        if (string.IsNullOrWhiteSpace(r.Name) || r.Name.Length > 100 || r.Name.Any(char.IsControl))
         {
-            return new ItemError("validation_failed", "name is required (at most 100 characters)");
+            return new ItemError("validation_failed", "name is required (at most 100 characters, no control characters)");
         }
 
         if (r.ExpectedHouseholds is < 0 || r.ExpectedSubjects is < 0)
@@ -198,9 +198,9 @@ public sealed class RegistrationGrain(
             return (null, new ItemError("validation_failed", $"subjectType must be one of {string.Join(", ", RuralCreditConstants.SubjectTypes)}"));
         }
 
-        if (string.IsNullOrWhiteSpace(s.Name) || s.Name.Length > 100)
+        if (string.IsNullOrWhiteSpace(s.Name) || s.Name.Length > 100 || s.Name.Any(char.IsControl))
         {
-            return (null, new ItemError("validation_failed", "name is required (at most 100 characters)"));
+            return (null, new ItemError("validation_failed", "name is required (at most 100 characters, no control characters)"));
         }
 
         string subjectId, displayName, maskedId;

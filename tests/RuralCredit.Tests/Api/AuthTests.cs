@@ -27,8 +27,8 @@ public sealed class AuthTests(CreditApiFactory api)
         ["GET /v1/subjects/{id}/explain"] = (404, 403, 403, 403),
         ["GET /v1/subjects/{id}/records"] = (404, 403, 403, 403),
         ["GET /v1/households/{id}"] = (404, 403, 403, 403),
-        ["GET /v1/regions/{code}"] = (200, 200, 200, 200),
-        ["GET /v1/regions/{code}/children"] = (200, 200, 200, 200),
+        ["GET /v1/regions/{code}"] = (200, 403, 403, 200),
+        ["GET /v1/regions/{code}/children"] = (200, 403, 403, 200),
         ["GET /v1/catalog"] = (200, 200, 200, 403),
         ["PUT /v1/catalog/{code}"] = (400, 403, 403, 403),
         ["GET /v1/models/farmer"] = (200, 200, 200, 403),
@@ -36,7 +36,7 @@ public sealed class AuthTests(CreditApiFactory api)
         ["POST /v1/models/farmer/{version}/publish"] = (404, 403, 403, 403),
         ["GET /v1/jobs/{id}"] = (404, 403, 403, 403),
         ["GET /v1/live/regions/{code}"] = (200, 403, 403, 200),
-        ["POST /v1/points/redemptions"] = (400, 400, 403, 403),
+        ["POST /v1/points/redemptions"] = (400, 403, 403, 403),
     };
 
     public static TheoryData<string, string, int> Cases()

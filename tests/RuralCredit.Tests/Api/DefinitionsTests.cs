@@ -100,6 +100,8 @@ public sealed class DefinitionsTests(IsolatedCreditApiFactory api)
     [InlineData("role", "\"loan\"")]
     [InlineData("governancePoints", "{\"pointsPerUnit\": 1}")]
     [InlineData("publicityDays", "0")]
+    [InlineData("publicityDays", "3000000")] // beyond the calendar for any record's date
+    [InlineData("repairMinDays", "36501")]
     [InlineData("nameZh", "\"\"")]
     [InlineData("code", "\"OTHER_CODE\"")]
     [InlineData("publicityDays", "\"30\"")]
@@ -201,6 +203,7 @@ public sealed class DefinitionsTests(IsolatedCreditApiFactory api)
     [InlineData("min above max")]
     [InlineData("malformed JSON")]
     [InlineData("base as a string")]
+    [InlineData("decay beyond a century")]
     public async Task Bad_model_input_is_400_and_stores_no_version(string mistake)
     {
         using var client = api.Client(OperatorKey);
@@ -223,6 +226,7 @@ public sealed class DefinitionsTests(IsolatedCreditApiFactory api)
             case "a null rule dimension": rules["ADMIN_PENALTY"]!["dimension"] = null; break;
             case "a null dimension range": model["dimensions"]!["compliance"] = null; break;
             case "min above max": model["dimensions"]!["compliance"] = new JsonObject { ["min"] = 10, ["max"] = -10 }; break;
+            case "decay beyond a century": rules["ADMIN_PENALTY"]!["decay"] = "linear"; rules["ADMIN_PENALTY"]!["decayDays"] = 36501; break;
             case "base as a string": model["base"] = "650"; break;
         }
 

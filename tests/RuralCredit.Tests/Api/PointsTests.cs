@@ -33,9 +33,9 @@ public sealed class PointsTests(CreditApiFactory api)
         Assert.Equal(610, household0.Int("score")); // mean of 610 and 610
         Assert.Equal("C", household0.Str("grade"));
 
-        using var integrator = api.Client(IntegratorKey);
+        using var clerk = api.Client(OperatorKey);
         var ids = Enumerable.Range(0, 20).Select(i => $"rd-{household}-{i}").ToList();
-        var answers = await Task.WhenAll(ids.Select((id, i) => integrator.PostJsonAsync("/v1/points/redemptions", new JsonObject
+        var answers = await Task.WhenAll(ids.Select((id, i) => clerk.PostJsonAsync("/v1/points/redemptions", new JsonObject
         {
             ["redemptionId"] = id,
             ["subjectId"] = members[i % 2],
@@ -59,7 +59,7 @@ public sealed class PointsTests(CreditApiFactory api)
 
         // The first answer of a redemption id is repeated, whatever the balance is now.
         var firstIndex = answers.ToList().FindIndex(a => a.Status == HttpStatusCode.OK);
-        var repeated = await integrator.PostJsonAsync("/v1/points/redemptions", new JsonObject
+        var repeated = await clerk.PostJsonAsync("/v1/points/redemptions", new JsonObject
         {
             ["redemptionId"] = ids[firstIndex],
             ["subjectId"] = members[firstIndex % 2],
@@ -86,10 +86,10 @@ public sealed class PointsTests(CreditApiFactory api)
         var farmer = await api.RegisterFarmerAsync(village);
         await api.SubmitAsync(Record(NewRecordId(), "GOV_FAMILY_VIRTUE", farmer, Day(), new JsonObject { ["event"] = "x" }));
         await api.WaitForRecordCountAsync(farmer, 1);
-        using var integrator = api.Client(IntegratorKey);
+        using var clerk = api.Client(OperatorKey);
 
-        var first = await Redeem(integrator, farmer, 3);
-        var second = await Redeem(integrator, farmer, 3);
+        var first = await Redeem(clerk, farmer, 3);
+        var second = await Redeem(clerk, farmer, 3);
 
         Assert.Equal(HttpStatusCode.OK, first.Status);
         Assert.Equal(("subject:" + farmer, 2m), (first.Json.Str("account"), first.Json.Dec("balance")));
@@ -108,8 +108,8 @@ public sealed class PointsTests(CreditApiFactory api)
     [Fact]
     public async Task Redeeming_for_an_unknown_subject_is_404()
     {
-        using var integrator = api.Client(IntegratorKey);
-        var response = await Redeem(integrator, "PNOSUCHSUBJECTXXXXXXX", 1);
+        using var clerk = api.Client(OperatorKey);
+        var response = await Redeem(clerk, "PNOSUCHSUBJECTXXXXXXX", 1);
         Assert.Equal(HttpStatusCode.NotFound, response.Status);
         Assert.Equal("unknown_subject", response.Code);
     }
@@ -126,8 +126,8 @@ public sealed class PointsTests(CreditApiFactory api)
     [InlineData("{\"redemptionId\": \"x\", \"subjectId\": \"P1\", \"points\": 1}")]
     public async Task A_bad_redemption_body_is_400(string body)
     {
-        using var integrator = api.Client(IntegratorKey);
-        var response = await integrator.SendRawAsync(HttpMethod.Post, "/v1/points/redemptions", body);
+        using var clerk = api.Client(OperatorKey);
+        var response = await clerk.SendRawAsync(HttpMethod.Post, "/v1/points/redemptions", body);
         Assert.Equal(HttpStatusCode.BadRequest, response.Status);
         Assert.Equal("validation_failed", response.Code);
     }

@@ -26,12 +26,18 @@ public sealed class PayloadAndDefinitionTests
     [InlineData("string", "{}", false)]
     [InlineData("number", "3", true)]
     [InlineData("number", "1.5", true)]
-    [InlineData("number", "-20000.75", true)]
+    [InlineData("number", "20000.75", true)]
+    [InlineData("number", "-20000.75", false)] // quantities are never negative
+    [InlineData("number", "-0.01", false)]
+    [InlineData("number", "1e15", true)]
+    [InlineData("number", "1.0000001e15", false)] // beyond any credit record; sums over a city must stay exact
+    [InlineData("number", "1e30", false)] // would overflow decimal in the facts and aggregates
     [InlineData("number", "\"3\"", false)]
     [InlineData("number", "true", false)]
     [InlineData("number", "[1]", false)]
     [InlineData("integer", "3", true)]
-    [InlineData("integer", "-7", true)]
+    [InlineData("integer", "-7", false)]
+    [InlineData("integer", "1000000000000001", false)]
     [InlineData("integer", "0", true)]
     [InlineData("integer", "1.5", false)]
     [InlineData("integer", "\"3\"", false)]
@@ -65,6 +71,28 @@ public sealed class PayloadAndDefinitionTests
         {
             Assert.NotNull(error);
             Assert.Contains("hoursWorked", error, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("{\"event\":\"a\\u0000b\"}", true)]
+    [InlineData("{\"event\":\"\\u0000\"}", true)]
+    [InlineData("{\"event\":\"x\",\"extra\":[\"\\u0000\"]}", true)] // a field outside the schema too
+    [InlineData("{\"ev\\u0000ent\":\"x\",\"event\":\"x\"}", true)] // a name
+    [InlineData("{\"event\":\"a\\\\u0000b\"}", false)] // an escaped backslash, then the text u0000
+    [InlineData("{\"event\":\"a\\\\\\u0000b\"}", true)] // an escaped backslash, then an escaped NUL
+    [InlineData("{\"event\":\"\\u00001\"}", true)]
+    [InlineData("{\"event\":\"\\u0001\"}", false)]
+    public void A_payload_holding_a_NUL_character_anywhere_is_refused(string payload, bool refused)
+    {
+        var error = Validate(payload, ("event", "string"));
+        if (refused)
+        {
+            Assert.Equal("payload must not contain NUL characters (\\u0000)", error);
+        }
+        else
+        {
+            Assert.Null(error);
         }
     }
 
