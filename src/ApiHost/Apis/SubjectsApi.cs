@@ -111,7 +111,7 @@ public static class SubjectsApi
             : TypedResults.Ok(HouseholdResponse.From(view));
     }
 
-    private static ProblemHttpResult UnknownSubject(string id) => Problems.NotFound("unknown_subject", $"subject {id} is not registered");
+    private static ProblemHttpResult UnknownSubject(string id) => Problems.NotFound("unknown_subject", $"subject {IdentityCodes.ForDisplay(id)} is not registered");
 
     /// <summary>Parses an optional <c>asOf</c> instant or date.</summary>
     public static bool TryAsOf(string? text, out DateTimeOffset? asOf, out ProblemHttpResult? problem)

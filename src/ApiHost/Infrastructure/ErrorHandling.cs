@@ -14,7 +14,7 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
         {
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "batch_too_large" : "validation_failed", bad.Message),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "cancelled", "the client went away"),
-            _ when PostgresErrors.IsOutage(exception) || exception is StorageUnavailableException =>
+            _ when PostgresErrors.IsOutage(exception) || IsStorageUnavailable(exception) =>
                 (StatusCodes.Status503ServiceUnavailable, "storage_unavailable", "the credit archive's storage is temporarily unavailable; nothing of this request was kept, retry later"),
             TimeoutException or OrleansException or SiloUnavailableException or OperationCanceledException =>
                 (StatusCodes.Status503ServiceUnavailable, "unavailable", "the credit engine is temporarily unavailable; retry later"),
@@ -39,6 +39,10 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
         await Problems.Create(status, code, detail).ExecuteAsync(context);
         return true;
     }
+
+    /// <summary>The storage is unavailable, said directly or by the exception Orleans wraps a grain storage failure in.</summary>
+    private static bool IsStorageUnavailable(Exception exception) =>
+        exception is StorageUnavailableException || (exception.InnerException is { } inner && IsStorageUnavailable(inner));
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request {Method} {Path} failed")]
     private partial void LogFailure(Exception exception, string method, string path);

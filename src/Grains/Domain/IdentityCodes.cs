@@ -130,6 +130,15 @@ public static class IdentityCodes
     public static string MaskIdNumber(string idNumber) =>
         string.Concat(idNumber.AsSpan(0, 4), new string('*', 10), idNumber.AsSpan(14, 4).ToString().ToUpperInvariant());
 
+    /// <summary>
+    /// A subject id as it may be echoed in a message: masked when it has the shape of a 身份证号 (17 digits and a digit
+    /// or X), which a caller may send where a subject id belongs; a raw number is never returned.
+    /// </summary>
+    public static string ForDisplay(string subjectId) =>
+        subjectId.Length == 18 && subjectId.AsSpan(0, 17).ContainsAnyExceptInRange('0', '9') is false && (char.IsAsciiDigit(subjectId[17]) || subjectId[17] is 'X' or 'x')
+            ? MaskIdNumber(subjectId)
+            : subjectId;
+
     /// <summary>The display form of a person's name: the family name and one mask character per other character.</summary>
     public static string MaskPersonName(string name) =>
         name.Length <= 1 ? name : string.Concat(name.AsSpan(0, 1), new string('*', name.Length - 1));

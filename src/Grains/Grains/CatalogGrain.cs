@@ -46,7 +46,7 @@ public sealed class CatalogGrain(
         var versions = state.State.Items.TryGetValue(item.Code, out var list) ? list : state.State.Items[item.Code] = [];
         var stored = item with { Version = versions.Count == 0 ? 1 : versions[^1].Version + 1 };
         versions.Add(stored);
-        await state.WriteStateAsync();
+        await this.WriteOrDropAsync(state);
         domain.SetItem(stored);
         return (stored, null);
     }

@@ -50,3 +50,27 @@ internal static class SummaryVersion
 {
     public static long Next(long previous) => Math.Max(previous + 1, DateTime.UtcNow.Ticks);
 }
+
+/// <summary>Writes of state that a call's answer depends on.</summary>
+internal static class StateWrites
+{
+    /// <summary>
+    /// Writes the state the call has just changed in memory. When the write fails the caller is told so (and told
+    /// nothing was kept), and this activation, whose memory is now ahead of storage, is dropped once idle: the
+    /// caller's retry meets a fresh activation that starts from what storage holds, instead of finding the change
+    /// done (a redemption's id already answered, a registration already taken) and answering success for a write that
+    /// never happened.
+    /// </summary>
+    public static async Task WriteOrDropAsync<TState>(this IGrainBase grain, IPersistentState<TState> state)
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception)
+        {
+            grain.GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, "a state write failed: the state in memory is ahead of storage"));
+            throw;
+        }
+    }
+}

@@ -103,7 +103,12 @@ public sealed class HouseholdGrain(
         var (result, changed) = S.Points.Redeem("household:" + this.GetPrimaryKeyString(), earned, redemption);
         if (changed)
         {
-            await state.WriteStateAsync();
+            await this.WriteOrDropAsync(state);
+            if (result.Error is not null)
+            {
+                return result; // a refusal, remembered: nothing for the village
+            }
+
             PublishRedeemed();
 
             // Answered once the village holds the new total (or will be told again a second later): were this silo to

@@ -190,7 +190,7 @@ public sealed class RecordIngestGrain(
 
         if (subjects.GetValueOrDefault(subjectId) is not { } subject)
         {
-            return Fail("unknown_subject", $"subject {(r.IdNumber is null ? subjectId : "(by idNumber)")} is not registered");
+            return Fail("unknown_subject", $"subject {(r.IdNumber is null ? IdentityCodes.ForDisplay(subjectId) : "(by idNumber)")} is not registered");
         }
 
         if (!item.SubjectTypes.Contains(subject.SubjectType))

@@ -61,7 +61,7 @@ public sealed class RegionGrain(
     {
         var created = S.Info is null;
         S.Info = info;
-        await state.WriteStateAsync();
+        await this.WriteOrDropAsync(state);
         Changed();
         return created;
     }
@@ -73,7 +73,7 @@ public sealed class RegionGrain(
         if (!S.Children.Contains(childCode))
         {
             S.Children.Add(childCode);
-            await state.WriteStateAsync();
+            await this.WriteOrDropAsync(state);
         }
     }
 

@@ -53,7 +53,7 @@ public sealed class ScoringModelGrain(
         var version = S.Versions.Max(v => v.Version) + 1;
         S.Versions.Add(model with { Version = version });
         S.States[version] = "draft";
-        await state.WriteStateAsync();
+        await this.WriteOrDropAsync(state);
         return (new ModelVersionInfo(version, "draft"), null);
     }
 
@@ -69,7 +69,7 @@ public sealed class ScoringModelGrain(
             S.States[S.Current] = "retired";
             S.States[version] = "published";
             S.Current = version;
-            await state.WriteStateAsync();
+            await this.WriteOrDropAsync(state);
             domain.SetModel(CurrentModel);
         }
 

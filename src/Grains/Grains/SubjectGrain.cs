@@ -47,6 +47,12 @@ public sealed class SubjectState
     [Id(1)] public long LastLedgerSeq { get; set; }
     [Id(2)] public List<HeldRecord> Records { get; set; } = [];
     [Id(3)] public PointsAccount? Points { get; set; }
+
+    /// <summary>
+    /// The version of the last summary sent to the village. Kept with the state so that it travels with the subject when
+    /// it migrates to another silo: a silo whose clock is behind would otherwise send versions the village takes as older.
+    /// </summary>
+    [Id(4)] public long SummaryVersion { get; set; }
 }
 
 /// <summary>
@@ -72,7 +78,6 @@ public sealed partial class SubjectGrain(
 
     private DeferredWrite<SubjectState>? _writer;
     private int _unsnapshotted;
-    private long _summaryVersion;
     private IGrainTimer? _resend;
 
     /// <summary>Summaries sent to the village and not answered yet (turns of one activation: no two at once).</summary>
@@ -125,10 +130,10 @@ public sealed partial class SubjectGrain(
             // resend timer dies with this one, so the current summary goes once more now.
             _resend?.Dispose();
             _resend = null;
-            _summaryVersion = SummaryVersion.Next(_summaryVersion);
+            S.SummaryVersion = SummaryVersion.Next(S.SummaryVersion);
             try
             {
-                await villages.SendAsync(info.VillageCode, BuildSummary(time.GetUtcNow(), _summaryVersion)).WaitAsync(cancellationToken);
+                await villages.SendAsync(info.VillageCode, BuildSummary(time.GetUtcNow(), S.SummaryVersion)).WaitAsync(cancellationToken);
             }
             catch (Exception e)
             {
@@ -217,16 +222,19 @@ public sealed partial class SubjectGrain(
         if (previous is not null && previous.VillageCode != info.VillageCode)
         {
             // Before the new info is taken: if the old village cannot be told, the registration fails and its retry
-            // sees the move again.
+            // sees the move again. A summary still on its way there (this activation's first, say) is let arrive
+            // first: arriving after the removal, it would count the subject in the old village again.
+            await _lastSend;
             await GrainFactory.ByKey<IVillageGrain>(previous.VillageCode).RemoveSubjectAsync(info.SubjectId);
         }
 
         S.Info = info;
-        if (previous is not null && previous != info && timing.Value.SubjectSnapshotWrites)
+        if (previous is not null && previous != info && (timing.Value.SubjectSnapshotWrites || state.RecordExists))
         {
             // The directory, which the registration writes next, holds the new info; a snapshot holding the old one
-            // would win over it on the next activation.
-            await state.WriteStateAsync();
+            // would win over it on the next activation (a subject without snapshot writes has one too once it has
+            // written its points account).
+            await this.WriteOrDropAsync(state);
         }
 
         if (previous?.HouseholdId is { } oldHousehold && oldHousehold != info.HouseholdId)
@@ -271,7 +279,7 @@ public sealed partial class SubjectGrain(
 
         PointsBalance points;
         if (info.HouseholdId is { } household
-            && await GrainFactory.ByKey<IHouseholdGrain>(household).GetViewAsync(asOf is null ? Summarize(info, evaluation, facts, t, _summaryVersion) : BuildSummary(time.GetUtcNow(), _summaryVersion)) is { } view)
+            && await GrainFactory.ByKey<IHouseholdGrain>(household).GetViewAsync(asOf is null ? Summarize(info, evaluation, facts, t, S.SummaryVersion) : BuildSummary(time.GetUtcNow(), S.SummaryVersion)) is { } view)
         {
             if (view.IsCreditHousehold)
             {
@@ -366,7 +374,7 @@ public sealed partial class SubjectGrain(
     }
 
     public Task<SubjectSummary?> GetSummaryAsync() =>
-        Task.FromResult(S.Info is null ? null : BuildSummary(time.GetUtcNow(), _summaryVersion));
+        Task.FromResult(S.Info is null ? null : BuildSummary(time.GetUtcNow(), S.SummaryVersion));
 
     public async Task<SubjectSummary?> RescoreAsync(int modelVersion)
     {
@@ -392,8 +400,11 @@ public sealed partial class SubjectGrain(
         var (result, changed) = (S.Points ??= new PointsAccount()).Redeem("subject:" + this.GetPrimaryKeyString(), earned, redemption);
         if (changed)
         {
-            await state.WriteStateAsync();
-            await PublishConfirmedAsync();
+            await this.WriteOrDropAsync(state);
+            if (result.Error is null)
+            {
+                await PublishConfirmedAsync();
+            }
         }
 
         return result;
@@ -473,8 +484,8 @@ public sealed partial class SubjectGrain(
             return null;
         }
 
-        _summaryVersion = SummaryVersion.Next(_summaryVersion);
-        var summary = BuildSummary(time.GetUtcNow(), _summaryVersion);
+        S.SummaryVersion = SummaryVersion.Next(S.SummaryVersion);
+        var summary = BuildSummary(time.GetUtcNow(), S.SummaryVersion);
         _lastSend = SendAsync(info.VillageCode, summary);
         return summary;
     }

@@ -169,7 +169,7 @@ public sealed partial class VillageGrain(
     {
         var created = S.Info is null;
         S.Info = info;
-        await state.WriteStateAsync();
+        await this.WriteOrDropAsync(state);
         await this.RegisterOrUpdateReminder(RuralCreditConstants.DailyRefreshReminder, timing.Value.RefreshPeriod, timing.Value.RefreshPeriod);
         Changed();
         return created;
@@ -182,6 +182,13 @@ public sealed partial class VillageGrain(
         var changed = false;
         foreach (var summary in summaries)
         {
+            if (summary.VillageCode != this.GetPrimaryKeyString())
+            {
+                // Registered elsewhere now (the summary left before a move): the subject is no longer counted here.
+                changed |= S.Subjects.Remove(summary.SubjectId);
+                continue;
+            }
+
             if (S.Subjects.TryGetValue(summary.SubjectId, out var held) && held.Version > summary.Version)
             {
                 continue; // older than what we hold

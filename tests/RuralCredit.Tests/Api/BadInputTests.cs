@@ -167,6 +167,19 @@ public sealed class BadInputTests(CreditApiFactory api)
             Assert.Equal("validation_failed", bad.Code);
         }
 
+        // A raw identity number where the subject id belongs is not echoed back, in a read or in a batch.
+        var rawId = CreditApiFactory.NewIdNumber();
+        var byRawId = await client.GetJsonAsync($"/v1/subjects/{rawId}");
+        Assert.Equal(HttpStatusCode.NotFound, byRawId.Status);
+        Assert.DoesNotContain(rawId, byRawId.Body, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(rawId[..4] + "**********" + rawId[14..].ToUpperInvariant(), byRawId.Json.Str("detail"), StringComparison.Ordinal);
+        var batch = await client.PostJsonAsync("/v1/records", new JsonObject
+        {
+            ["records"] = new JsonArray(CreditApiFactory.Record(CreditApiFactory.NewRecordId(), "GOV_FAMILY_VIRTUE", rawId, CreditApiFactory.Day(), new JsonObject { ["event"] = "x" })),
+        });
+        Assert.Equal("unknown_subject", batch.Json.Arr("results")[0]!["error"]!.Str("code"));
+        Assert.DoesNotContain(rawId, batch.Body, StringComparison.OrdinalIgnoreCase);
+
         var household = await client.GetJsonAsync("/v1/households/H-NOSUCHHOUSEHOLD");
         Assert.Equal(HttpStatusCode.NotFound, household.Status);
         Assert.Equal("unknown_household", household.Code);

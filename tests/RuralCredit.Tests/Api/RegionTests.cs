@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using RuralCredit.Models;
 using RuralCredit.Tests.Infrastructure;
 using static RuralCredit.Tests.Infrastructure.CreditApiFactory;
 
@@ -210,5 +211,55 @@ public sealed class RegionTests(CreditApiFactory api)
         Assert.Equal((0, 0m), (left.Int("records24h"), left["points"]!.Dec("earned")));
         Assert.Equal(5m, joined["points"]!.Dec("earned"));
         Assert.Equal(villagesB[0], (await api.ProfileAsync(farmer)).Str("villageCode"));
+    }
+
+    [Fact]
+    public async Task A_subject_that_redeemed_points_and_then_moved_stays_moved_after_deactivation()
+    {
+        var (_, villagesA) = await api.RegisterTownshipAsync(1);
+        var (_, villagesB) = await api.RegisterTownshipAsync(1);
+        var id = NewIdNumber();
+        var farmer = (await api.RegisterSubjectsAsync(new JsonArray(new JsonObject { ["subjectType"] = "farmer", ["name"] = "郑十", ["idNumber"] = id, ["villageCode"] = villagesA[0] })))[0];
+        await api.SubmitAsync(Record(NewRecordId(), "GOV_FAMILY_VIRTUE", farmer, Day(), new JsonObject { ["event"] = "x" }));
+        await api.WaitForRecordCountAsync(farmer, 1);
+        using (var clerk = api.Client(OperatorKey))
+        {
+            var redeemed = await clerk.PostJsonAsync("/v1/points/redemptions", new JsonObject { ["redemptionId"] = "rd-" + farmer, ["subjectId"] = farmer, ["points"] = 1, ["item"] = "盐" });
+            Assert.Equal(HttpStatusCode.OK, redeemed.Status); // the subject's state is written: it has a snapshot now
+        }
+
+        using var integrator = api.Client(IntegratorKey);
+        var moved = await integrator.PutJsonAsync("/v1/subjects", new JsonObject
+        {
+            ["subjects"] = new JsonArray(new JsonObject { ["subjectType"] = "farmer", ["name"] = "郑十", ["idNumber"] = id, ["villageCode"] = villagesB[0] }),
+        });
+        Assert.Equal("updated", moved.Json.Arr("results")[0]!.Str("status"));
+        await api.DeactivateSubjectAsync(farmer);
+
+        var profile = await api.ProfileAsync(farmer);
+        Assert.Equal(villagesB[0], profile.Str("villageCode"));
+        Assert.Equal(4m, profile["points"]!.Dec("balance"));
+        JsonNode? a = null, b = null;
+        await WaitUntilAsync(
+            async () => (a = await api.RegionAsync(villagesA[0]))["subjects"]!.Int("total") == 0 && (b = await api.RegionAsync(villagesB[0]))["subjects"]!.Int("total") == 1,
+            Eventually,
+            () => $"the subject should be counted in {villagesB[0]} only: {a?.ToJsonString()} {b?.ToJsonString()}");
+    }
+
+    [Fact]
+    public async Task A_village_drops_a_subject_whose_summary_names_another_village()
+    {
+        var (_, villages) = await api.RegisterTownshipAsync(2);
+        var farmer = await api.RegisterFarmerAsync(villages[0]);
+        await WaitUntilAsync(async () => (await api.RegionAsync(villages[0]))["subjects"]!.Int("total") == 1, Eventually, $"village {villages[0]} should count the farmer");
+        var village = api.Cluster.GetGrain<IVillageGrain>(villages[0]);
+
+        // A summary that left the subject after it moved (its version is the newest): the old village stops counting it.
+        await village.UpdateSubjectsAsync([new SubjectSummary
+        {
+            SubjectId = farmer, SubjectType = "farmer", VillageCode = villages[1], Grade = "C", RecentReceipts = [], Version = long.MaxValue, EvaluatedAt = DateTimeOffset.UtcNow,
+        }]);
+
+        await WaitUntilAsync(async () => (await api.RegionAsync(villages[0]))["subjects"]!.Int("total") == 0, Eventually, $"village {villages[0]} should no longer count the farmer");
     }
 }

@@ -16,7 +16,7 @@ public sealed class PointsAccountTests
 
         Assert.True(changed1);
         Assert.Equal(new RedemptionResult("household:H-1", 4m, null), first);
-        Assert.False(changed2);
+        Assert.True(changed2); // a refusal is a first answer to remember
         Assert.Equal("insufficient_points", second.Error?.Code);
         Assert.Equal(4m, second.Balance);
         Assert.True(changed3);
@@ -34,6 +34,23 @@ public sealed class PointsAccountTests
 
         Assert.False(changed);
         Assert.Same(first, again);
+        Assert.Equal(3m, account.Redeemed);
+    }
+
+    [Fact]
+    public void A_refused_redemption_id_is_refused_again_even_once_the_balance_would_cover_it()
+    {
+        var account = new PointsAccount();
+        var (refused, changed) = account.Redeem("subject:X", 2m, new Redemption("a", 3m, "soap"));
+
+        var (again, changedAgain) = account.Redeem("subject:X", 100m, new Redemption("a", 3m, "soap"));
+        var (other, _) = account.Redeem("subject:X", 100m, new Redemption("b", 3m, "soap"));
+
+        Assert.True(changed);
+        Assert.Equal("insufficient_points", refused.Error?.Code);
+        Assert.False(changedAgain);
+        Assert.Same(refused, again);
+        Assert.Null(other.Error);
         Assert.Equal(3m, account.Redeemed);
     }
 }
