@@ -65,6 +65,11 @@ public sealed class VillageOutbox(Func<string, IVillageGrain> village)
             return done;
         }
 
+        /// <summary>
+        /// Sends the batches in order until none is left. While <see cref="_sending"/> the first batch is the one out, so
+        /// the lane is never empty then: the batch that has arrived leaves the list and the lane stops sending under one
+        /// lock (a summary handed over in between would otherwise find the lane sending with no batch in it).
+        /// </summary>
         private async Task PumpAsync()
         {
             while (true)
@@ -72,13 +77,7 @@ public sealed class VillageOutbox(Func<string, IVillageGrain> village)
                 Batch batch;
                 lock (_gate)
                 {
-                    if (_batches.Count == 0)
-                    {
-                        _sending = false;
-                        return;
-                    }
-
-                    batch = _batches[0];
+                    batch = _batches[0]; // started with the batch just added, and looping only while one is left
                 }
 
                 try
@@ -94,6 +93,11 @@ public sealed class VillageOutbox(Func<string, IVillageGrain> village)
                 lock (_gate)
                 {
                     _batches.RemoveAt(0);
+                    if (_batches.Count == 0)
+                    {
+                        _sending = false;
+                        return;
+                    }
                 }
             }
         }

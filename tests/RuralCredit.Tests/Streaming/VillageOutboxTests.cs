@@ -75,6 +75,31 @@ public sealed class VillageOutboxTests
         await toV1;
     }
 
+    [Fact]
+    public async Task Summaries_handed_over_from_many_threads_while_calls_complete_at_once_all_arrive_once()
+    {
+        var village = new ImmediateVillage();
+        var outbox = new VillageOutbox(_ => village);
+
+        // Senders race the lane as its calls end: a summary handed over just as the last batch leaves must start a new one.
+        var senders = Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                var sent = outbox.SendAsync("V1", Summary($"S{t}-{i}"));
+                if (i % (t + 1) == 0)
+                {
+                    await sent; // one sender in lockstep with the calls, the others ahead of them by a few summaries
+                }
+            }
+        })).ToList();
+        await Task.WhenAll(senders);
+        await outbox.SendAsync("V1", Summary("last"));
+
+        Assert.Equal(8 * 20_000 + 1, village.Received.Count);
+        Assert.Equal(village.Received.Count, village.Received.Distinct().Count());
+    }
+
     private static SubjectSummary Summary(string subjectId, long version = 1) => new()
     {
         SubjectId = subjectId,
@@ -84,6 +109,35 @@ public sealed class VillageOutboxTests
         RecentReceipts = [],
         Version = version,
     };
+
+    /// <summary>A village that takes every call as soon as it can (on another thread).</summary>
+    private sealed class ImmediateVillage : IVillageGrain
+    {
+        public System.Collections.Concurrent.ConcurrentBag<string> Received { get; } = [];
+
+        public async Task UpdateSubjectsAsync(IReadOnlyList<SubjectSummary> summaries)
+        {
+            await Task.Yield();
+            foreach (var s in summaries)
+            {
+                Received.Add(s.SubjectId);
+            }
+        }
+
+        public Task<bool> RegisterAsync(RegionInfo info) => throw new NotSupportedException();
+
+        public Task<RegionInfo?> GetInfoAsync() => throw new NotSupportedException();
+
+        public Task RemoveSubjectAsync(string subjectId) => throw new NotSupportedException();
+
+        public Task UpdateHouseholdRedeemedAsync(string householdId, decimal redeemed, long version) => throw new NotSupportedException();
+
+        public Task<RegionSummary?> GetSummaryAsync() => throw new NotSupportedException();
+
+        public Task<int> RefreshAllAsync() => throw new NotSupportedException();
+
+        public GrainId GetGrainId() => throw new NotSupportedException();
+    }
 
     /// <summary>A village whose calls wait until the test releases (or fails) them, one at a time, in order.</summary>
     private sealed class GatedVillage : IVillageGrain
