@@ -14,7 +14,7 @@ public static class RegionsApi
     public static RouteGroupBuilder MapRegionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/regions").WithTags("Regions");
-        group.MapPut("/", PutRegionsAsync).RequireAuthorization(Policies.Ingest);
+        group.MapPut("/", PutRegionsAsync).Accepts<RegionsRequest>("application/json").RequireAuthorization(Policies.Ingest);
         group.MapGet("/{code}", GetRegionAsync).RequireAuthorization(Policies.RegionRead);
         group.MapGet("/{code}/children", GetChildrenAsync).RequireAuthorization(Policies.RegionRead);
         return group;
@@ -22,33 +22,23 @@ public static class RegionsApi
 
     public static async Task<Results<Ok<BatchResults>, ProblemHttpResult>> PutRegionsAsync(HttpRequest request, IClusterClient cluster, GatewayLoss gatewayLoss, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync<RegionsRequest>(request, cancellationToken);
+        var (items, problem) = await JsonBody.ReadBatchAsync<RegionInput>(request, "regions", MaxBatch, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        if (body!.Regions is not { } regions)
+        var batch = BatchItems.Split(items!, r => new RegionInfo
         {
-            return Problems.Validation("regions must be an array");
-        }
-
-        if (regions.Count > MaxBatch)
-        {
-            return Problems.Create(StatusCodes.Status413PayloadTooLarge, "batch_too_large", $"at most {MaxBatch} regions per batch");
-        }
-
-        var infos = regions.Select(r => new RegionInfo
-        {
-            Code = r?.Code ?? "",
-            Name = r?.Name ?? "",
-            Level = r?.Level ?? "",
-            ParentCode = r?.ParentCode,
-            ExpectedHouseholds = r?.ExpectedHouseholds,
-            ExpectedSubjects = r?.ExpectedSubjects,
-        }).ToList();
-        var outcomes = await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RegisterRegionsAsync(infos).UntilGatewayLost(gatewayLoss.Token);
-        return TypedResults.Ok(new BatchResults(outcomes.Select(o => new RegistrationResultItem(o.Index, o.Key, null, o.Status, o.Error is null ? null : new ErrorBody(o.Error.Code, o.Error.Detail))).ToList()));
+            Code = r.Code ?? "",
+            Name = r.Name ?? "",
+            Level = r.Level ?? "",
+            ParentCode = r.ParentCode,
+            ExpectedHouseholds = r.ExpectedHouseholds,
+            ExpectedSubjects = r.ExpectedSubjects,
+        });
+        var outcomes = batch.Valid.Count == 0 ? [] : await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RegisterRegionsAsync(batch.Valid).UntilGatewayLost(gatewayLoss.Token);
+        return TypedResults.Ok(batch.Results(outcomes, o => new RegistrationResultItem(batch.IndexOf(o.Index), o.Key, null, o.Status, o.Error is null ? null : new ErrorBody(o.Error.Code, o.Error.Detail))));
     }
 
     public static async Task<Results<Ok<RegionResponse>, ProblemHttpResult>> GetRegionAsync(string code, IClusterClient cluster, GatewayLoss gatewayLoss)

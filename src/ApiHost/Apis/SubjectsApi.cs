@@ -14,7 +14,7 @@ public static class SubjectsApi
     public static IEndpointRouteBuilder MapSubjectsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/subjects").WithTags("Subjects");
-        group.MapPut("/", PutSubjectsAsync).RequireAuthorization(Policies.Ingest);
+        group.MapPut("/", PutSubjectsAsync).Accepts<SubjectsRequest>("application/json").RequireAuthorization(Policies.Ingest);
         group.MapGet("/{id}", GetProfileAsync).RequireAuthorization(Policies.Operator);
         group.MapGet("/{id}/explain", ExplainAsync).RequireAuthorization(Policies.Operator);
         group.MapGet("/{id}/records", GetRecordsAsync).RequireAuthorization(Policies.Operator);
@@ -24,33 +24,23 @@ public static class SubjectsApi
 
     public static async Task<Results<Ok<BatchResults>, ProblemHttpResult>> PutSubjectsAsync(HttpRequest request, IClusterClient cluster, GatewayLoss gatewayLoss, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync<SubjectsRequest>(request, cancellationToken);
+        var (items, problem) = await JsonBody.ReadBatchAsync<SubjectInput>(request, "subjects", RegionsApi.MaxBatch, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        if (body!.Subjects is not { } subjects)
+        var batch = BatchItems.Split(items!, s => new SubjectRegistration
         {
-            return Problems.Validation("subjects must be an array");
-        }
-
-        if (subjects.Count > RegionsApi.MaxBatch)
-        {
-            return Problems.Create(StatusCodes.Status413PayloadTooLarge, "batch_too_large", $"at most {RegionsApi.MaxBatch} subjects per batch");
-        }
-
-        var registrations = subjects.Select(s => new SubjectRegistration
-        {
-            SubjectType = s?.SubjectType ?? "",
-            Name = s?.Name ?? "",
-            IdNumber = s?.IdNumber,
-            CreditCode = s?.CreditCode,
-            VillageCode = s?.VillageCode ?? "",
-            HouseholdId = s?.HouseholdId,
-        }).ToList();
-        var outcomes = await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RegisterSubjectsAsync(registrations).UntilGatewayLost(gatewayLoss.Token);
-        return TypedResults.Ok(new BatchResults(outcomes.Select(o => new RegistrationResultItem(o.Index, null, o.Key, o.Status, o.Error is null ? null : new ErrorBody(o.Error.Code, o.Error.Detail))).ToList()));
+            SubjectType = s.SubjectType ?? "",
+            Name = s.Name ?? "",
+            IdNumber = s.IdNumber,
+            CreditCode = s.CreditCode,
+            VillageCode = s.VillageCode ?? "",
+            HouseholdId = s.HouseholdId,
+        });
+        var outcomes = batch.Valid.Count == 0 ? [] : await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RegisterSubjectsAsync(batch.Valid).UntilGatewayLost(gatewayLoss.Token);
+        return TypedResults.Ok(batch.Results(outcomes, o => new RegistrationResultItem(batch.IndexOf(o.Index), null, o.Key, o.Status, o.Error is null ? null : new ErrorBody(o.Error.Code, o.Error.Detail))));
     }
 
     public static async Task<Results<Ok<SubjectProfileResponse>, ProblemHttpResult>> GetProfileAsync(

@@ -4,8 +4,23 @@ using RuralCredit.Models;
 
 namespace RuralCredit.ApiHost.Contracts;
 
-public sealed record RegionInput(string? Code, string? Name, string? Level, string? ParentCode, int? ExpectedHouseholds, int? ExpectedSubjects);
+/// <summary>One region of <c>PUT /v1/regions</c> (set through properties: a refused field is named with its expected type).</summary>
+public sealed record RegionInput
+{
+    public string? Code { get; init; }
 
+    public string? Name { get; init; }
+
+    public string? Level { get; init; }
+
+    public string? ParentCode { get; init; }
+
+    public int? ExpectedHouseholds { get; init; }
+
+    public int? ExpectedSubjects { get; init; }
+}
+
+/// <summary>The body of <c>PUT /v1/regions</c> (read item by item; declared for the OpenAPI document).</summary>
 public sealed record RegionsRequest(List<RegionInput>? Regions);
 
 public sealed record RegistrationResultItem(

@@ -4,8 +4,23 @@ using RuralCredit.Models;
 
 namespace RuralCredit.ApiHost.Contracts;
 
-public sealed record SubjectInput(string? SubjectType, string? Name, string? IdNumber, string? CreditCode, string? VillageCode, string? HouseholdId);
+/// <summary>One subject of <c>PUT /v1/subjects</c> (set through properties: a refused field is named with its expected type).</summary>
+public sealed record SubjectInput
+{
+    public string? SubjectType { get; init; }
 
+    public string? Name { get; init; }
+
+    public string? IdNumber { get; init; }
+
+    public string? CreditCode { get; init; }
+
+    public string? VillageCode { get; init; }
+
+    public string? HouseholdId { get; init; }
+}
+
+/// <summary>The body of <c>PUT /v1/subjects</c> (read item by item; declared for the OpenAPI document).</summary>
 public sealed record SubjectsRequest(List<SubjectInput>? Subjects);
 
 public sealed record ContributionView(string CatalogCode, string NameZh, double Contribution);

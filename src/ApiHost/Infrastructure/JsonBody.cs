@@ -26,6 +26,60 @@ public static class JsonBody
         }
     }
 
+    /// <summary>
+    /// Reads a batch body <c>{"&lt;arrayName&gt;": [...]}</c> item by item (Appendix A: a rejected item carries its
+    /// error, the others are processed normally): an item the serializer refuses (a number where a string belongs, say)
+    /// comes back as its error, not as a 400 for the whole batch. The body itself must be JSON, an object with that
+    /// array, of at most <paramref name="maxItems"/> items.
+    /// </summary>
+    public static async Task<(List<(T? Item, string? Error)>? Items, ProblemHttpResult? Problem)> ReadBatchAsync<T>(
+        HttpRequest request, string arrayName, int maxItems, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (document, problem) = await ReadAsync<JsonDocument>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        using (document)
+        {
+            if (document!.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty(arrayName, out var array)
+                || array.ValueKind != JsonValueKind.Array)
+            {
+                return (null, Problems.Validation($"the body must be an object with a {arrayName} array"));
+            }
+
+            var count = array.GetArrayLength();
+            if (count > maxItems)
+            {
+                return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "batch_too_large", $"at most {maxItems} {arrayName} per batch, got {count}"));
+            }
+
+            var items = new List<(T? Item, string? Error)>(count);
+            foreach (var element in array.EnumerateArray())
+            {
+                if (element.ValueKind != JsonValueKind.Object)
+                {
+                    items.Add((null, "an item must be a JSON object"));
+                    continue;
+                }
+
+                try
+                {
+                    items.Add((element.Deserialize<T>(DomainJson.Options), null));
+                }
+                catch (JsonException ex)
+                {
+                    items.Add((null, JsonErrors.Describe(ex)));
+                }
+            }
+
+            return (items, null);
+        }
+    }
+
     /// <summary>A string property of an item, or an error naming it.</summary>
     public static string? String(JsonElement item, string name, bool required, List<string> errors)
     {

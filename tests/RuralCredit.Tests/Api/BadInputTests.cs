@@ -60,7 +60,6 @@ public sealed class BadInputTests(CreditApiFactory api)
     [InlineData("[]")]
     [InlineData("{\"regions\": {}}")]
     [InlineData("{}")]
-    [InlineData("{\"regions\": [{\"code\": 321322}]}")]
     public async Task Region_batch_that_is_not_an_object_with_a_regions_array_is_400(string body)
     {
         using var client = api.Client(CreditApiFactory.OperatorKey);
@@ -118,6 +117,44 @@ public sealed class BadInputTests(CreditApiFactory api)
 
         var region = await api.RegionAsync(village);
         Assert.Equal(0, region["subjects"]!.Int("total"));
+    }
+
+    [Fact]
+    public async Task A_wrongly_typed_item_is_rejected_alone_and_the_rest_of_its_batch_is_registered()
+    {
+        var (township, _) = await api.RegisterTownshipAsync(0);
+        using var client = api.Client(CreditApiFactory.OperatorKey);
+        var regions = await client.SendRawAsync(HttpMethod.Put, "/v1/regions", $$"""
+            {"regions": [
+              {"code": "{{township}}051", "name": "好村", "level": "village", "parentCode": "{{township}}"},
+              {"code": {{township}}052, "name": "数字码村", "level": "village", "parentCode": "{{township}}"},
+              {"code": "{{township}}053", "name": "文字数村", "level": "village", "parentCode": "{{township}}", "expectedSubjects": "100"},
+              7,
+              {"code": "{{township}}054", "name": "又一好村", "level": "village", "parentCode": "{{township}}"}]}
+            """);
+        Assert.Equal(HttpStatusCode.OK, regions.Status);
+        var results = regions.Json.Arr("results");
+        Assert.Equal([0, 1, 2, 3, 4], results.Select(r => r!.Int("index")));
+        Assert.Equal(["created", "rejected", "rejected", "rejected", "created"], results.Select(r => r!.Str("status")));
+        Assert.Equal("expected a string (at $.code)", results[1]!["error"]!.Str("detail"));
+        Assert.Equal("expected an integer or null (at $.expectedSubjects)", results[2]!["error"]!.Str("detail"));
+        Assert.Equal("an item must be a JSON object", results[3]!["error"]!.Str("detail"));
+        Assert.All(results.Where(r => r!.Str("status") == "rejected"), r => Assert.Equal("validation_failed", r!["error"]!.Str("code")));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync($"/v1/regions/{township}054")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetJsonAsync($"/v1/regions/{township}053")).Status);
+
+        var id = CreditApiFactory.NewIdNumber();
+        var subjects = await client.SendRawAsync(HttpMethod.Put, "/v1/subjects", $$"""
+            {"subjects": [
+              {"subjectType": "farmer", "name": "钱八", "idNumber": {{id[..17]}}, "villageCode": "{{township}}051"},
+              {"subjectType": "farmer", "name": "钱八", "idNumber": "{{id}}", "villageCode": "{{township}}051"}]}
+            """);
+        Assert.Equal(HttpStatusCode.OK, subjects.Status);
+        var registered = subjects.Json.Arr("results");
+        Assert.Equal(["rejected", "created"], registered.Select(r => r!.Str("status")));
+        Assert.Equal((0, 1), (registered[0]!.Int("index"), registered[1]!.Int("index")));
+        Assert.Equal("expected a string (at $.idNumber)", registered[0]!["error"]!.Str("detail"));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync($"/v1/subjects/{registered[1]!.Str("subjectId")}")).Status);
     }
 
     [Fact]
