@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using RuralCredit.Grains;
 using RuralCredit.Ledger;
+using RuralCredit.Models;
 using RuralCredit.Tests.Infrastructure;
 using static RuralCredit.Tests.Infrastructure.CreditApiFactory;
 
@@ -186,6 +189,34 @@ public sealed class DefinitionsTests(IsolatedCreditApiFactory api)
             async () => (region = await api.RegionAsync(village)).Num("meanScore") == (590 + 650 + 650) / 3.0,
             Eventually,
             () => $"village {village} should show the re-scored mean (590 + 650 + 650) / 3: {region?.ToJsonString()}");
+    }
+
+    [Fact]
+    public async Task A_job_found_running_by_a_new_activation_runs_again_to_the_end()
+    {
+        // What a silo that died mid-job leaves in storage: the job running, its progress as last written.
+        var village = await api.RegisterVillageAsync();
+        await api.RegisterFarmerAsync(village);
+        using var client = api.Client(OperatorKey);
+        var version = (await client.GetJsonAsync("/v1/models/farmer")).Json.Obj("current").Int("version");
+        var jobId = $"rescore-farmer-v{version}-{Guid.NewGuid():N}";
+        var storage = api.Services.GetRequiredKeyedService<IGrainStorage>(RuralCreditConstants.StorageName);
+        await storage.WriteStateAsync("job", api.Cluster.GetGrain<IRescoreJobGrain>(jobId).GetGrainId(), new GrainState<RescoreJobState>(new RescoreJobState
+        {
+            SubjectType = "farmer",
+            ModelVersion = version,
+            Status = new JobStatus { JobId = jobId, Kind = "rescore", State = "running", Done = 64, Total = 1000, StartedAt = DateTimeOffset.UtcNow },
+        }));
+
+        JsonNode? job = null;
+        await WaitUntilAsync(
+            async () => (job = (await client.GetJsonAsync($"/v1/jobs/{jobId}")).Json)["state"]?.GetValue<string>() is "done" or "failed",
+            Eventually,
+            () => $"re-score job {jobId}, found running, should run to its end: {job?.ToJsonString()}");
+        var farmersInHost = (await api.Services.GetRequiredService<ISubjectDirectory>().ListByTypeAsync("farmer")).Count;
+        var finished = job!;
+        Assert.Equal("done", finished.Str("state"));
+        Assert.Equal((farmersInHost, farmersInHost), (finished.Int("total"), finished.Int("done")));
     }
 
     [Theory]
