@@ -49,13 +49,41 @@ public sealed class LedgerQueueAdapterFactory(
     public IStreamQueueMapper GetStreamQueueMapper() => _mapper;
 
     public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>
-        Task.FromResult<IStreamFailureHandler>(new NoOpStreamDeliveryFailureHandler());
+        Task.FromResult<IStreamFailureHandler>(new LedgerDeliveryFailureHandler(loggerFactory.CreateLogger<LedgerDeliveryFailureHandler>()));
 
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId) =>
         new LedgerQueueReceiver(ledger, LedgerQueueMapper.PartitionOf(queueId), name, idle, loggerFactory.CreateLogger<LedgerQueueReceiver>());
 
     public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext) =>
         throw new NotSupportedException("Records enter the ledger stream by being appended to the ledger.");
+}
+
+/// <summary>
+/// Logs a subject's delivery that the pulling agent gave up on; the subscription stays (the cache hands the entries out
+/// again, see <see cref="LedgerQueueCache.Cursor.RecordDeliveryFailure"/>), so a subject that cannot fold holds its
+/// partition's checkpoint back and says so, instead of missing records in silence.
+/// </summary>
+public sealed partial class LedgerDeliveryFailureHandler(ILogger<LedgerDeliveryFailureHandler> logger) : IStreamFailureHandler
+{
+    public bool ShouldFaultSubsriptionOnError => false;
+
+    public Task OnDeliveryFailure(GuidId subscriptionId, string streamProviderName, StreamId streamIdentity, StreamSequenceToken? sequenceToken)
+    {
+        LogDeliveryFailed(streamIdentity.GetKeyAsString(), sequenceToken?.ToString());
+        return Task.CompletedTask;
+    }
+
+    public Task OnSubscriptionFailure(GuidId subscriptionId, string streamProviderName, StreamId streamIdentity, StreamSequenceToken? sequenceToken)
+    {
+        LogSubscriptionFailed(streamIdentity.GetKeyAsString());
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery to subject {SubjectId} failed past the delivery time (at {Token}); its entries are delivered again, its ledger partition's checkpoint waits")]
+    private partial void LogDeliveryFailed(string subjectId, string? token);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing subject {SubjectId} to its ledger stream failed; it is retried")]
+    private partial void LogSubscriptionFailed(string subjectId);
 }
 
 /// <summary>

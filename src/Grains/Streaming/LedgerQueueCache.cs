@@ -45,6 +45,11 @@ public sealed class LedgerQueueCache(int maxSize, int deliveryBatchSize = 1) : I
 
     public int Size => _all.Count;
 
+    /// <summary>Batches whose delivery failed and that were handed out again (a stuck subject keeps counting).</summary>
+    public long Redeliveries { get; private set; }
+
+    private void RecordRedelivery() => Redeliveries++;
+
     /// <summary>
     /// Constant read size: the pulling agent purges only inside a read, and stops before reading when this is
     /// zero, so back-pressure is left to <see cref="IsUnderPressure"/> (checked after the purge).
@@ -183,9 +188,18 @@ public sealed class LedgerQueueCache(int maxSize, int deliveryBatchSize = 1) : I
             // The stream's list grows in place: a cursor at its end sees new entries without a refresh.
         }
 
+        /// <summary>
+        /// The agent gave up delivering the batch handed out last (the subject could not fold it for longer than the
+        /// agent's delivery time: its storage or the ledger unreachable). The batch is handed out again on the agent's
+        /// next request instead of counting as delivered: the checkpoint never passes entries no subject has folded,
+        /// and an active subject that receives nothing later does not keep a profile without them.
+        /// </summary>
         public void RecordDeliveryFailure()
         {
-            // Delivery failures are recovered by the subject: it reads any gap from the ledger.
+            Position = Delivered;
+            _collecting = false;
+            _current = null;
+            cache.RecordRedelivery();
         }
 
         public void Dispose()

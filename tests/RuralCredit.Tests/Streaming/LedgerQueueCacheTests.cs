@@ -112,4 +112,30 @@ public sealed class LedgerQueueCacheTests
         Assert.True(cache.TryPurgeFromCache(out purged));
         Assert.Equal([3L], purged.Select(p => ((LedgerBatchContainer)p).Entry.Seq));
     }
+
+    [Fact]
+    public void A_batch_whose_delivery_failed_is_handed_out_again_and_never_purged_before_it_is_delivered()
+    {
+        var cache = new LedgerQueueCache(100, deliveryBatchSize: 2);
+        cache.AddToCache([Entry("A", 1), Entry("A", 2), Entry("A", 3)]);
+        using var a = cache.GetCacheCursor(Entry("A", 0).StreamId, Entry("A", 1).SequenceToken);
+
+#pragma warning disable CS0618
+        Assert.True(a.MoveNext());
+        Assert.True(a.MoveNext()); // a full batch of 2 is handed out: 1 and 2 are in flight
+        a.RecordDeliveryFailure(); // the agent gave up on them
+        Assert.False(cache.TryPurgeFromCache(out _));
+        Assert.Equal(1, cache.Redeliveries);
+
+        Assert.True(a.MoveNext()); // the agent's next request: the failed batch again, not a confirmation of it
+        Assert.Equal(1L, ((LedgerBatchContainer)a.GetCurrent(out _)!).Entry.Seq);
+        Assert.False(cache.TryPurgeFromCache(out _));
+        Assert.True(a.MoveNext());
+        Assert.Equal(2L, ((LedgerBatchContainer)a.GetCurrent(out _)!).Entry.Seq);
+
+        Assert.True(a.MoveNext()); // delivered this time: the agent came back, 3 is in flight
+#pragma warning restore CS0618
+        Assert.True(cache.TryPurgeFromCache(out var purged));
+        Assert.Equal([1L, 2L], purged.Select(p => ((LedgerBatchContainer)p).Entry.Seq));
+    }
 }
