@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RuralCredit.Domain;
 using RuralCredit.Hosting;
@@ -20,12 +21,13 @@ public sealed class RegionState : ICrashAwareState
 /// A township (乡镇/街道), county (县区) or the city. Replaces a child's entry when a newer summary arrives and
 /// recomputes its aggregate from all entries, so it always equals the sum of its children.
 /// </summary>
-public sealed class RegionGrain(
+public sealed partial class RegionGrain(
     [PersistentState("region", RuralCreditConstants.StorageName)] IPersistentState<RegionState> state,
     DomainCache domain,
     TimeProvider time,
     IOptions<GrainTimingOptions> timing,
-    IOptionsMonitor<CreditPolicyOptions> policy) : Grain, IRegionGrain
+    IOptionsMonitor<CreditPolicyOptions> policy,
+    ILogger<RegionGrain> logger) : Grain, IRegionGrain
 {
     private RegionSummaryPublisher<RegionState>? _publisher;
 
@@ -40,13 +42,31 @@ public sealed class RegionGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         CrashRecovery.CloseCleanlyAsync(state);
 
-    /// <summary>After a crash: every child sends its current summary again.</summary>
-    private async Task ReconcileAsync()
+    /// <summary>
+    /// After a crash: every child is asked for its current summary, and each answer is taken as it comes. A child that
+    /// does not answer (its silo died too, a call timed out) is asked again 1, 2, 3… s later, up to
+    /// <see cref="VillageGrain.ReconcileAttempts"/> times in all: a quiet child would otherwise never push again
+    /// until its next change.
+    /// </summary>
+    private async Task ReconcileAsync() => AskAgainLater(await AskChildrenAsync(S.Children.ToList()), attempt: 1);
+
+    /// <summary>Asks <paramref name="children"/> for their summaries, keeps each newer one; returns those that did not answer.</summary>
+    private async Task<List<string>> AskChildrenAsync(IReadOnlyList<string> children)
     {
-        var summaries = await Task.WhenAll(S.Children.Select(code => code.Length == 12
-            ? GrainFactory.ByKey<IVillageGrain>(code).GetSummaryAsync()
-            : GrainFactory.ByKey<IRegionGrain>(code).GetSummaryAsync()));
-        foreach (var summary in summaries.OfType<RegionSummary>())
+        var answers = await Task.WhenAll(children.Select(async code =>
+        {
+            try
+            {
+                return (Code: code, Answered: true, Summary: await (code.Length == 12
+                    ? GrainFactory.ByKey<IVillageGrain>(code).GetSummaryAsync()
+                    : GrainFactory.ByKey<IRegionGrain>(code).GetSummaryAsync()));
+            }
+            catch (Exception)
+            {
+                return (Code: code, Answered: false, Summary: (RegionSummary?)null);
+            }
+        }));
+        foreach (var summary in answers.Select(a => a.Summary).OfType<RegionSummary>())
         {
             if (!S.ChildSummaries.TryGetValue(summary.Info.Code, out var held) || held.Version <= summary.Version)
             {
@@ -55,7 +75,37 @@ public sealed class RegionGrain(
         }
 
         Changed();
+        return answers.Where(a => !a.Answered).Select(a => a.Code).ToList();
     }
+
+    private void AskAgainLater(List<string> silent, int attempt)
+    {
+        if (silent.Count == 0)
+        {
+            return;
+        }
+
+        var code = this.GetPrimaryKeyString();
+        if (attempt >= VillageGrain.ReconcileAttempts)
+        {
+            LogStillSilent(code, silent.Count, attempt);
+            return;
+        }
+
+        LogAskAgain(code, silent.Count, attempt);
+        IGrainTimer? timer = null;
+        timer = this.RegisterGrainTimer(async (self, _) =>
+        {
+            timer?.Dispose();
+            self.AskAgainLater(await self.AskChildrenAsync(silent), attempt + 1);
+        }, this, new GrainTimerCreationOptions { DueTime = TimeSpan.FromSeconds(attempt), Period = Timeout.InfiniteTimeSpan, Interleave = false, KeepAlive = true });
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Region {Code} reconciling after a crash: {Silent} children did not answer (attempt {Attempt}); asking them again")]
+    private partial void LogAskAgain(string code, int silent, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Region {Code} reconciling after a crash: {Silent} children did not answer {Attempts} times; each counts again at its next push or daily refresh")]
+    private partial void LogStillSilent(string code, int silent, int attempts);
 
     public async Task<bool> RegisterAsync(RegionInfo info)
     {

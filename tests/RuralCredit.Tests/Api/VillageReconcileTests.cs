@@ -11,8 +11,9 @@ using static RuralCredit.Tests.Infrastructure.CreditApiFactory;
 namespace RuralCredit.Tests.Api;
 
 /// <summary>
-/// Fails <see cref="ISubjectGrain.GetSummaryAsync"/> for the subjects in <see cref="Silent"/>, each as many times as its
-/// count says: a subject on a dying silo, or one whose call timed out in the rush after a silo's death.
+/// Fails <see cref="ISubjectGrain.GetSummaryAsync"/> (and a village's <see cref="IVillageGrain.GetSummaryAsync"/>) for the
+/// keys in <see cref="Silent"/>, each as many times as its count says: a grain on a dying silo, or one whose call timed
+/// out in the rush after a silo's death.
 /// </summary>
 public sealed class SilentSubjects : IIncomingGrainCallFilter
 {
@@ -80,6 +81,46 @@ public sealed class VillageReconcileTests(ReconcileApiFactory api) : IClassFixtu
         // Asked 5 times over 1 + 2 + 3 + 4 s; meanwhile and afterwards the two others are counted.
         await WaitForSubjectsAsync(village, farmers.Count - 1, TimeSpan.FromSeconds(30));
         await WaitUntilAsync(() => Task.FromResult(api.Filter.Silent[farmers[0]] == 0), TimeSpan.FromSeconds(30), "the silent subject should be asked every time");
+    }
+
+    [Fact]
+    public async Task A_township_back_from_a_crash_counts_a_village_that_did_not_answer_at_first()
+    {
+        var (township, villages) = await api.RegisterTownshipAsync(2);
+        foreach (var village in villages)
+        {
+            await api.RegisterFarmersAsync(village, 1);
+            await WaitForSubjectsAsync(village, 1);
+        }
+
+        await WaitForSubjectsAsync(township, 2);
+
+        // The township dies having written none of its villages' summaries; the villages are quiet (nothing changes
+        // there), so nothing but the township's reconcile brings their summaries back.
+        var grain = api.Cluster.GetGrain<IRegionGrain>(township);
+        await DeactivateAsync(grain);
+        var storage = api.Services.GetRequiredKeyedService<IGrainStorage>(RuralCreditConstants.StorageName);
+        var state = new GrainState<RegionState>();
+        await storage.ReadStateAsync("region", grain.GetGrainId(), state);
+        var written = state.State;
+        Assert.NotNull(written);
+        Assert.True(written.ClosedCleanly);
+        written.ChildSummaries.Clear();
+        written.ClosedCleanly = false;
+        await storage.WriteStateAsync("region", grain.GetGrainId(), state);
+        api.Filter.Silent[villages[0]] = 1;
+
+        var region = await WaitForSubjectsAsync(township, 2);
+        Assert.Equal(0, api.Filter.Silent[villages[0]]); // asked again until it answered
+        Assert.Equal(2, region["villages"]!.GetValue<int>());
+    }
+
+    private async Task DeactivateAsync(IAddressable grain)
+    {
+        var grainId = grain.GetGrainId();
+        var management = api.Cluster.GetGrain<IManagementGrain>(0);
+        await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        await WaitUntilAsync(async () => !(await management.GetActiveGrains(grainId.Type)).Contains(grainId), Eventually, $"{grainId} should deactivate");
     }
 
     /// <summary>
