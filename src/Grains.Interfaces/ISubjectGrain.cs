@@ -26,6 +26,10 @@ public interface ISubjectGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<SubjectSummary?> GetSummaryAsync();
 
+    /// <summary>The summary as of a past time <paramref name="asOf"/> (a household's view of that time asks each member).</summary>
+    [AlwaysInterleave]
+    Task<SubjectSummary?> GetSummaryAsOfAsync(DateTimeOffset asOf);
+
     /// <summary>Catches up from the ledger, re-evaluates now and sends the summary upward; returns it.</summary>
     Task<SubjectSummary?> RefreshAsync();
 

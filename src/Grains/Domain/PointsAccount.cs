@@ -14,11 +14,32 @@ public sealed class PointsAccount
     [Id(0)] public decimal Redeemed { get; set; }
     [Id(1)] public Dictionary<string, RedemptionResult>? Redemptions { get; set; }
 
+    /// <summary>Each debit with its time, for balances as of a past time (debits made before times were kept are not here: they count at any time).</summary>
+    [Id(2)] public List<PointsDebit>? Debits { get; set; }
+
+    /// <summary>What had been redeemed at <paramref name="t"/>.</summary>
+    public decimal RedeemedAt(DateTimeOffset t)
+    {
+        var redeemed = Redeemed;
+        if (Debits is not null)
+        {
+            foreach (var debit in Debits)
+            {
+                if (debit.At > t)
+                {
+                    redeemed -= debit.Points;
+                }
+            }
+        }
+
+        return redeemed;
+    }
+
     /// <summary>
     /// Debits <paramref name="redemption"/> against <paramref name="earned"/>, or refuses it; true when the account
     /// changed (a debit, or a first answer to remember).
     /// </summary>
-    public (RedemptionResult Result, bool Changed) Redeem(string account, decimal earned, Redemption redemption)
+    public (RedemptionResult Result, bool Changed) Redeem(string account, decimal earned, Redemption redemption, DateTimeOffset at)
     {
         if (Redemptions is not null && Redemptions.TryGetValue(redemption.RedemptionId, out var first))
         {
@@ -34,6 +55,7 @@ public sealed class PointsAccount
         else
         {
             Redeemed += redemption.Points;
+            (Debits ??= []).Add(new PointsDebit(at, redemption.Points));
             result = new RedemptionResult(account, balance - redemption.Points, null);
         }
 
@@ -41,3 +63,7 @@ public sealed class PointsAccount
         return (result, true);
     }
 }
+
+/// <summary>A debit of a points account at a time.</summary>
+[GenerateSerializer, Immutable, Alias("rc.PointsDebit")]
+public sealed record PointsDebit([property: Id(0)] DateTimeOffset At, [property: Id(1)] decimal Points);

@@ -73,16 +73,17 @@ public sealed class HouseholdGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<HouseholdView?> GetViewAsync(SubjectSummary? caller = null)
+    public async Task<HouseholdView?> GetViewAsync(SubjectSummary? caller = null, DateTimeOffset? asOf = null)
     {
         if (S.VillageCode is null)
         {
             return null;
         }
 
-        var members = await MemberSummariesAsync(caller);
-        var status = HouseholdStatus.Compute(members, domain.FarmerModel, policy.CurrentValue.At(time.GetUtcNow()));
+        var members = await MemberSummariesAsync(caller, asOf);
+        var status = HouseholdStatus.Compute(members, domain.FarmerModel, policy.CurrentValue.At(asOf ?? time.GetUtcNow()));
         var earned = members.Sum(m => m.PointsEarned);
+        var redeemed = asOf is { } t ? S.Points.RedeemedAt(t) : S.Points.Redeemed;
         return new HouseholdView
         {
             HouseholdId = this.GetPrimaryKeyString(),
@@ -93,14 +94,14 @@ public sealed class HouseholdGrain(
             IsCreditHousehold = status.IsCreditHousehold,
             InArrears = status.InArrears,
             HasCreditLine = status.HasCreditLine,
-            Points = new PointsBalance(earned, S.Points.Redeemed, earned - S.Points.Redeemed),
+            Points = new PointsBalance(earned, redeemed, earned - redeemed),
         };
     }
 
     public async Task<RedemptionResult> RedeemAsync(Redemption redemption)
     {
         var earned = (await MemberSummariesAsync()).Sum(m => m.PointsEarned);
-        var (result, changed) = S.Points.Redeem("household:" + this.GetPrimaryKeyString(), earned, redemption);
+        var (result, changed) = S.Points.Redeem("household:" + this.GetPrimaryKeyString(), earned, redemption, time.GetUtcNow());
         if (changed)
         {
             await this.WriteOrDropAsync(state);
@@ -160,11 +161,13 @@ public sealed class HouseholdGrain(
         }
     }
 
-    private async Task<List<SubjectSummary>> MemberSummariesAsync(SubjectSummary? known = null)
+    private async Task<List<SubjectSummary>> MemberSummariesAsync(SubjectSummary? known = null, DateTimeOffset? asOf = null)
     {
         var summaries = await Task.WhenAll(S.Members.Select(m => known is not null && m == known.SubjectId
             ? Task.FromResult<SubjectSummary?>(known)
-            : GrainFactory.ByKey<ISubjectGrain>(m).GetSummaryAsync()));
+            : asOf is { } t
+                ? GrainFactory.ByKey<ISubjectGrain>(m).GetSummaryAsOfAsync(t)
+                : GrainFactory.ByKey<ISubjectGrain>(m).GetSummaryAsync()));
         return summaries.OfType<SubjectSummary>().ToList();
     }
 }

@@ -279,7 +279,7 @@ public sealed partial class SubjectGrain(
 
         PointsBalance points;
         if (info.HouseholdId is { } household
-            && await GrainFactory.ByKey<IHouseholdGrain>(household).GetViewAsync(asOf is null ? Summarize(info, evaluation, facts, t, S.SummaryVersion) : BuildSummary(time.GetUtcNow(), S.SummaryVersion)) is { } view)
+            && await GrainFactory.ByKey<IHouseholdGrain>(household).GetViewAsync(Summarize(info, evaluation, facts, t, S.SummaryVersion), asOf) is { } view)
         {
             if (view.IsCreditHousehold)
             {
@@ -290,7 +290,8 @@ public sealed partial class SubjectGrain(
         }
         else
         {
-            points = new PointsBalance(facts.PointsEarned, (S.Points?.Redeemed ?? 0), facts.PointsEarned - (S.Points?.Redeemed ?? 0));
+            var redeemed = S.Points?.RedeemedAt(t) ?? 0;
+            points = new PointsBalance(facts.PointsEarned, redeemed, facts.PointsEarned - redeemed);
         }
 
         return new SubjectProfile
@@ -376,6 +377,9 @@ public sealed partial class SubjectGrain(
     public Task<SubjectSummary?> GetSummaryAsync() =>
         Task.FromResult(S.Info is null ? null : BuildSummary(time.GetUtcNow(), S.SummaryVersion));
 
+    public Task<SubjectSummary?> GetSummaryAsOfAsync(DateTimeOffset asOf) =>
+        Task.FromResult(S.Info is null ? null : BuildSummary(asOf, S.SummaryVersion));
+
     public async Task<SubjectSummary?> RescoreAsync(int modelVersion)
     {
         if (S.Info is { } info && domain.Model(info.SubjectType).Version != modelVersion)
@@ -397,7 +401,7 @@ public sealed partial class SubjectGrain(
     {
         var now = time.GetUtcNow();
         var earned = SubjectFacts.Compute(domain.ItemLookup, RecordsAt(now), now).PointsEarned;
-        var (result, changed) = (S.Points ??= new PointsAccount()).Redeem("subject:" + this.GetPrimaryKeyString(), earned, redemption);
+        var (result, changed) = (S.Points ??= new PointsAccount()).Redeem("subject:" + this.GetPrimaryKeyString(), earned, redemption, now);
         if (changed)
         {
             await this.WriteOrDropAsync(state);
@@ -593,7 +597,7 @@ public sealed partial class SubjectGrain(
             Grade = evaluation.Grade,
             Vetoed = evaluation.Veto is not null,
             PointsEarned = facts.PointsEarned,
-            PointsRedeemed = info.HouseholdId is null ? (S.Points?.Redeemed ?? 0) : 0,
+            PointsRedeemed = info.HouseholdId is null ? (S.Points?.RedeemedAt(t) ?? 0) : 0,
             HasCreditLine = facts.HasCreditLine,
             IsBorrowing = facts.IsBorrowing,
             InArrears = facts.InArrears,

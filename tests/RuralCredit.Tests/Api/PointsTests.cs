@@ -143,4 +143,35 @@ public sealed class PointsTests(CreditApiFactory api)
 
     private static (decimal Earned, decimal Redeemed, decimal Balance) Points(JsonNode household) =>
         (household["points"]!.Dec("earned"), household["points"]!.Dec("redeemed"), household["points"]!.Dec("balance"));
+
+    [Fact]
+    public async Task A_profile_as_of_a_past_time_shows_the_household_points_of_that_time()
+    {
+        var village = await api.RegisterVillageAsync();
+        var household = NewHouseholdId();
+        var members = (await api.RegisterFarmersAsync(village, 2, household)).Select(m => m.SubjectId).ToList();
+        var lone = await api.RegisterFarmerAsync(village);
+        await api.SubmitAsync(
+            Record(NewRecordId(), "GOV_FAMILY_VIRTUE", members[0], Day(-10), new JsonObject { ["event"] = "孝老爱亲" }),
+            Record(NewRecordId(), "GOV_FAMILY_VIRTUE", members[1], Day(-2), new JsonObject { ["event"] = "孝老爱亲" }),
+            Record(NewRecordId(), "GOV_FAMILY_VIRTUE", lone, Day(-10), new JsonObject { ["event"] = "孝老爱亲" }));
+        await api.WaitForRecordCountAsync(members[0], 1);
+        await api.WaitForRecordCountAsync(members[1], 1);
+        await api.WaitForRecordCountAsync(lone, 1);
+        using var clerk = api.Client(OperatorKey);
+        Assert.Equal(HttpStatusCode.OK, (await Redeem(clerk, members[0], 3)).Status); // today, from the pooled 10
+        Assert.Equal(HttpStatusCode.OK, (await Redeem(clerk, lone, 2)).Status);
+
+        // Five days ago: one member's record counted, nothing was redeemed yet.
+        var past = Day(-5) + "T12:00:00Z";
+        var then = await api.ProfileAsync(members[1], past);
+        Assert.Equal((0m, 5m), (then["points"]!.Dec("earned"), then["points"]!.Dec("balance")));
+        var loneThen = await api.ProfileAsync(lone, past);
+        Assert.Equal((5m, 5m), (loneThen["points"]!.Dec("earned"), loneThen["points"]!.Dec("balance")));
+
+        var now = await api.ProfileAsync(members[1]);
+        Assert.Equal((5m, 7m), (now["points"]!.Dec("earned"), now["points"]!.Dec("balance")));
+        var loneNow = await api.ProfileAsync(lone);
+        Assert.Equal((5m, 3m), (loneNow["points"]!.Dec("earned"), loneNow["points"]!.Dec("balance")));
+    }
 }
