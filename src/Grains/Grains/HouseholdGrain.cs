@@ -21,7 +21,8 @@ public sealed class HouseholdState
 
 /// <summary>
 /// A household (农户家庭). Its score and flags come from its members' summaries; its points account is the sum of
-/// the members' earned points less the household's redemptions. Non-reentrant: a redemption checks and debits in
+/// the members' earned points (less what a member spent from its own account before joining) less the household's
+/// redemptions. Non-reentrant: a redemption checks and debits in
 /// one turn, so concurrent redemptions can never overdraw.
 /// </summary>
 [PreferLocalPlacement]
@@ -82,7 +83,7 @@ public sealed class HouseholdGrain(
 
         var members = await MemberSummariesAsync(caller, asOf);
         var status = HouseholdStatus.Compute(members, domain.FarmerModel, policy.CurrentValue.At(asOf ?? time.GetUtcNow()));
-        var earned = members.Sum(m => m.PointsEarned);
+        var earned = Pooled(members);
         var redeemed = asOf is { } t ? S.Points.RedeemedAt(t) : S.Points.Redeemed;
         return new HouseholdView
         {
@@ -100,7 +101,7 @@ public sealed class HouseholdGrain(
 
     public async Task<RedemptionResult> RedeemAsync(Redemption redemption)
     {
-        var earned = (await MemberSummariesAsync()).Sum(m => m.PointsEarned);
+        var earned = Pooled(await MemberSummariesAsync());
         var (result, changed) = S.Points.Redeem("household:" + this.GetPrimaryKeyString(), earned, redemption, time.GetUtcNow());
         if (changed)
         {
@@ -160,6 +161,12 @@ public sealed class HouseholdGrain(
             }
         }
     }
+
+    /// <summary>
+    /// What the members bring to the pooled account: their earned points less what each spent from its own account
+    /// before joining (those points were spent once; the village counts them as the member's redemptions).
+    /// </summary>
+    private static decimal Pooled(IEnumerable<SubjectSummary> members) => members.Sum(m => m.PointsEarned - m.PointsRedeemed);
 
     private async Task<List<SubjectSummary>> MemberSummariesAsync(SubjectSummary? known = null, DateTimeOffset? asOf = null)
     {

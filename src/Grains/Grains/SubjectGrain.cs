@@ -597,7 +597,7 @@ public sealed partial class SubjectGrain(
             Grade = evaluation.Grade,
             Vetoed = evaluation.Veto is not null,
             PointsEarned = facts.PointsEarned,
-            PointsRedeemed = info.HouseholdId is null ? (S.Points?.RedeemedAt(t) ?? 0) : 0,
+            PointsRedeemed = S.Points?.RedeemedAt(t) ?? 0, // its own account's: in a household, what it spent before joining
             HasCreditLine = facts.HasCreditLine,
             IsBorrowing = facts.IsBorrowing,
             InArrears = facts.InArrears,

@@ -174,4 +174,39 @@ public sealed class PointsTests(CreditApiFactory api)
         var loneNow = await api.ProfileAsync(lone);
         Assert.Equal((5m, 3m), (loneNow["points"]!.Dec("earned"), loneNow["points"]!.Dec("balance")));
     }
+
+    [Fact]
+    public async Task Points_a_subject_spent_alone_are_not_spent_again_after_it_joins_a_household()
+    {
+        var village = await api.RegisterVillageAsync();
+        var household = NewHouseholdId();
+        var member = (await api.RegisterFarmersAsync(village, 1, household))[0].SubjectId;
+        var id = NewIdNumber();
+        var joiner = (await api.RegisterSubjectsAsync(new JsonArray(new JsonObject { ["subjectType"] = "farmer", ["name"] = "周一", ["idNumber"] = id, ["villageCode"] = village })))[0];
+        await api.SubmitAsync(
+            Record(NewRecordId(), "GOV_FAMILY_VIRTUE", member, Day(-3), new JsonObject { ["event"] = "x" }),
+            Record(NewRecordId(), "GOV_FAMILY_VIRTUE", joiner, Day(-3), new JsonObject { ["event"] = "x" }));
+        await api.WaitForRecordCountAsync(member, 1);
+        await api.WaitForRecordCountAsync(joiner, 1);
+        using var clerk = api.Client(OperatorKey);
+        Assert.Equal(HttpStatusCode.OK, (await Redeem(clerk, joiner, 2)).Status); // from its own account: 3 left
+
+        using var integrator = api.Client(IntegratorKey);
+        var joined = await integrator.PutJsonAsync("/v1/subjects", new JsonObject
+        {
+            ["subjects"] = new JsonArray(new JsonObject { ["subjectType"] = "farmer", ["name"] = "周一", ["idNumber"] = id, ["villageCode"] = village, ["householdId"] = household }),
+        });
+        Assert.Equal("updated", joined.Json.Arr("results")[0]!.Str("status"));
+
+        var view = (await clerk.GetJsonAsync($"/v1/households/{household}")).Json;
+        Assert.Equal((8m, 0m, 8m), (view["points"]!.Dec("earned"), view["points"]!.Dec("redeemed"), view["points"]!.Dec("balance")));
+        Assert.Equal(HttpStatusCode.Conflict, (await Redeem(clerk, joiner, 9)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Redeem(clerk, joiner, 8)).Status);
+        JsonNode? region = null;
+        await WaitUntilAsync(
+            async () => (region = await api.RegionAsync(village))["points"]!.Dec("redeemed") == 10m,
+            Eventually,
+            () => $"village {village} should count 2 + 8 points redeemed: {region?.ToJsonString()}");
+        Assert.Equal(10m, region!["points"]!.Dec("earned"));
+    }
 }
