@@ -135,7 +135,9 @@ public static class RegionAggregator
             CreditLineHouseholds = creditLineHouseholds,
             BorrowingHouseholds = borrowing,
             BorrowingHouseholdsWithoutOverdue = borrowingClean,
-            CoverageSubjects = info.ExpectedSubjects is > 0 ? subjects.Count : 0,
+            // Archive coverage (SPEC §2.7) counts the subjects of declaring villages, at most as many as declared: a
+            // village with more subjects than it expected is fully covered, and every level's rate stays within [0, 1].
+            CoverageSubjects = info.ExpectedSubjects is > 0 ? Math.Min(subjects.Count, info.ExpectedSubjects.Value) : 0,
             CoverageExpected = info.ExpectedSubjects is > 0 ? info.ExpectedSubjects.Value : 0,
             PointsEarned = earned,
             PointsRedeemed = redeemed,
@@ -207,12 +209,6 @@ public static class RegionAggregator
             creditTownships += c.CreditTownships;
             counties += c.Counties;
             creditCounties += c.CreditCounties;
-        }
-
-        if (info.ExpectedSubjects is > 0)
-        {
-            coverageSubjects = subjects;
-            coverageExpected = info.ExpectedSubjects.Value;
         }
 
         bool? isCreditTownship = null, isCreditCounty = null;

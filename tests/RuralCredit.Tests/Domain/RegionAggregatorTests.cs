@@ -339,6 +339,7 @@ public sealed class RegionAggregatorTests
 
     [Theory]
     [InlineData(10, 3, 10)]
+    [InlineData(2, 2, 2)] // more subjects than expected: fully covered, not more
     [InlineData(null, 0, 0)]
     [InlineData(0, 0, 0)]
     public void Village_coverage_counts_only_when_expected_subjects_is_declared(int? expected, int coverageSubjects, int coverageExpected)
@@ -422,15 +423,16 @@ public sealed class RegionAggregatorTests
     }
 
     [Fact]
-    public void Parent_that_declares_expected_subjects_uses_its_own_coverage()
+    public void Parent_coverage_is_summed_over_the_children_that_declare_it_even_when_the_parent_declares_its_own()
     {
+        // SPEC §2.7: subjects ÷ expectedSubjects, summed over the children that declare it.
         var children = new[] { Child("v1", 1, 0) with { Subjects = 4, CoverageSubjects = 4, CoverageExpected = 10 }, Child("v2", 1, 0) with { Subjects = 6 } };
         var township = new RegionInfo { Code = "321302001", Name = "测试镇", Level = RegionLevels.Township, ExpectedSubjects = 50 };
 
         var summary = RegionAggregator.Parent(township, children, Policy, T, 1);
 
-        Assert.Equal(10, summary.CoverageSubjects);
-        Assert.Equal(50, summary.CoverageExpected);
+        Assert.Equal(4, summary.CoverageSubjects);
+        Assert.Equal(10, summary.CoverageExpected);
     }
 
     [Theory]
