@@ -68,6 +68,7 @@ public static class PostgresHosting
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;
         });
+        SnapshottingGrainStorage.Decorate(silo.Services, RuralCreditConstants.StorageName);
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = Invariant;
