@@ -27,6 +27,10 @@ public interface IVillageGrain : IGrainWithStringKey
     Task RemoveSubjectAsync(string subjectId);
 
     /// <summary>Replaces a household's redeemed points total when the version is newer (two-way, resent on failure).</summary>
+    /// <remarks>Interleaves: a redemption awaits it, and the village may be awaiting, in its daily refresh, a subject
+    /// that awaits that household (a member registering): three calls waiting on each other until one timed out. It
+    /// replaces one entry without awaiting.</remarks>
+    [AlwaysInterleave]
     Task UpdateHouseholdRedeemedAsync(string householdId, decimal redeemed, long version);
 
     /// <summary>The live aggregate.</summary>
