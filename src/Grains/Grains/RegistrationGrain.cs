@@ -264,15 +264,6 @@ public sealed class RegistrationGrain(
         }, null);
     }
 
-    public async Task<RedemptionResult> RedeemAsync(string subjectId, Redemption redemption)
-    {
-        if (await directory.FindAsync(subjectId) is not { } subject)
-        {
-            return new RedemptionResult("", 0, new ItemError("unknown_subject", $"subject {subjectId} is not registered"));
-        }
-
-        return subject.HouseholdId is { } household
-            ? await GrainFactory.ByKey<IHouseholdGrain>(household).RedeemAsync(redemption)
-            : await GrainFactory.ByKey<ISubjectGrain>(subjectId).RedeemAsync(redemption);
-    }
+    public Task<RedemptionResult> RedeemAsync(string subjectId, Redemption redemption) =>
+        GrainFactory.ByKey<IRedemptionGrain>(redemption.RedemptionId).RedeemAsync(subjectId, redemption);
 }

@@ -132,10 +132,10 @@ public sealed class PointsTests(CreditApiFactory api)
         Assert.Equal("validation_failed", response.Code);
     }
 
-    private static Task<ApiResponse> Redeem(HttpClient client, string subjectId, decimal points) =>
+    private static Task<ApiResponse> Redeem(HttpClient client, string subjectId, decimal points, string? redemptionId = null) =>
         client.PostJsonAsync("/v1/points/redemptions", new JsonObject
         {
-            ["redemptionId"] = "rd-" + Guid.NewGuid().ToString("N"),
+            ["redemptionId"] = redemptionId ?? "rd-" + Guid.NewGuid().ToString("N"),
             ["subjectId"] = subjectId,
             ["points"] = points,
             ["item"] = "酱油",
@@ -208,5 +208,29 @@ public sealed class PointsTests(CreditApiFactory api)
             Eventually,
             () => $"village {village} should count 2 + 8 points redeemed: {region?.ToJsonString()}");
         Assert.Equal(10m, region!["points"]!.Dec("earned"));
+    }
+
+    [Fact]
+    public async Task A_redemption_id_used_again_for_another_subject_gets_the_first_answer_and_debits_nothing()
+    {
+        var village = await api.RegisterVillageAsync();
+        var first = await api.RegisterFarmerAsync(village);
+        var second = await api.RegisterFarmerAsync(village);
+        await api.SubmitAsync(
+            Record(NewRecordId(), "GOV_FAMILY_VIRTUE", first, Day(-1), new JsonObject { ["event"] = "x" }),
+            Record(NewRecordId(), "GOV_FAMILY_VIRTUE", second, Day(-1), new JsonObject { ["event"] = "x" }));
+        await api.WaitForRecordCountAsync(first, 1);
+        await api.WaitForRecordCountAsync(second, 1);
+        using var clerk = api.Client(OperatorKey);
+        var id = "rd-shared-" + Guid.NewGuid().ToString("N");
+
+        var answers = await Task.WhenAll(
+            Redeem(clerk, first, 2, id),
+            Redeem(clerk, second, 2, id));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+        Assert.Equal(answers[0].Json.Str("account"), answers[1].Json.Str("account")); // one answer, one account
+        var balances = new[] { (await api.ProfileAsync(first))["points"]!.Dec("balance"), (await api.ProfileAsync(second))["points"]!.Dec("balance") };
+        Assert.Equal([3m, 5m], balances.Order());
     }
 }
