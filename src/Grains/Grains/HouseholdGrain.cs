@@ -50,22 +50,32 @@ public sealed class HouseholdGrain(
         }
     }
 
-    /// <summary>A member joined (in memory: its registration, made durable in the directory, is the record).</summary>
-    public Task AddMemberAsync(string subjectId, string villageCode)
+    /// <summary>
+    /// A member joined, or registered again (in memory: its registration, made durable in the directory, is the record).
+    /// A household lives in one village (registration refuses members elsewhere), so a member registered in another
+    /// village means the household is moving, all its members in one batch: its redemptions leave the old village's
+    /// count and join the new one's.
+    /// </summary>
+    public async Task AddMemberAsync(string subjectId, string villageCode)
     {
         if (S.Members.Contains(subjectId) && S.VillageCode == villageCode)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        S.VillageCode ??= villageCode;
+        if (S.VillageCode is { } old && old != villageCode)
+        {
+            S.Version = SummaryVersion.Next(S.Version);
+            await GrainFactory.ByKey<IVillageGrain>(old).UpdateHouseholdRedeemedAsync(this.GetPrimaryKeyString(), 0, S.Version);
+        }
+
+        S.VillageCode = villageCode;
         if (!S.Members.Contains(subjectId))
         {
             S.Members.Add(subjectId);
         }
 
         PublishRedeemed();
-        return Task.CompletedTask;
     }
 
     public Task RemoveMemberAsync(string subjectId)

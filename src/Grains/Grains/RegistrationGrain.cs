@@ -151,6 +151,7 @@ public sealed class RegistrationGrain(
         // A subject keeps its type: checked against the directory (one round trip) and within the batch.
         var known = await directory.FindManyAsync(valid.Select(v => v.Info.SubjectId).Distinct(StringComparer.Ordinal).ToList());
         var types = known.ToDictionary(kv => kv.Key, kv => kv.Value.SubjectType, StringComparer.Ordinal);
+        var households = await HouseholdVillagesAsync(valid);
         var accepted = new List<(int Index, SubjectInfo Info)>(valid.Count);
         foreach (var (i, info) in valid)
         {
@@ -160,7 +161,19 @@ public sealed class RegistrationGrain(
                 continue;
             }
 
+            if (info.HouseholdId is { } household && households.TryGetValue(household, out var village) && village != info.VillageCode)
+            {
+                results[i] = new RegistrationOutcome(i, info.SubjectId, "rejected", new ItemError("validation_failed",
+                    $"household {household} lives in village {village}: its members register there (a household that moves registers all its members in one batch)"));
+                continue;
+            }
+
             types[info.SubjectId] = info.SubjectType;
+            if (info.HouseholdId is { } joined)
+            {
+                households[joined] = info.VillageCode;
+            }
+
             accepted.Add((i, info));
         }
 
@@ -189,6 +202,33 @@ public sealed class RegistrationGrain(
         await directory.UpsertManyAsync(accepted.Select(a => a.Info).ToList());
 
         return results.Select(r => r!).ToList();
+    }
+
+    /// <summary>
+    /// The village of each household named in the batch, as its members that stay where they are fix it: members
+    /// registered again in this batch are left out (they may be moving, the whole household with them), so only a
+    /// member that stays in another village makes a subject's household conflict. A household counts in one village.
+    /// </summary>
+    private async Task<Dictionary<string, string>> HouseholdVillagesAsync(List<(int Index, SubjectInfo Info)> batch)
+    {
+        var villages = new Dictionary<string, string>(StringComparer.Ordinal);
+        var named = batch.Select(b => b.Info.HouseholdId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (named.Count == 0)
+        {
+            return villages;
+        }
+
+        var inBatch = batch.Select(b => b.Info.SubjectId).ToHashSet(StringComparer.Ordinal);
+        var members = await directory.ListByHouseholdsAsync(named);
+        for (var h = 0; h < named.Count; h++)
+        {
+            if (members[h].FirstOrDefault(m => !inBatch.Contains(m.SubjectId)) is { SubjectId: not null } staying)
+            {
+                villages[named[h]] = staying.VillageCode;
+            }
+        }
+
+        return villages;
     }
 
     private async Task<(SubjectInfo? Info, ItemError? Error)> ValidateSubjectAsync(SubjectRegistration s, Dictionary<string, bool> villages)

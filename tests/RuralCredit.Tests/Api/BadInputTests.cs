@@ -158,6 +158,40 @@ public sealed class BadInputTests(CreditApiFactory api)
     }
 
     [Fact]
+    public async Task A_household_lives_in_one_village_and_moves_with_all_its_members_at_once()
+    {
+        var (_, villages) = await api.RegisterTownshipAsync(2);
+        var household = CreditApiFactory.NewHouseholdId();
+        var (staying, stayingId) = (await api.RegisterFarmersAsync(villages[0], 1, household))[0];
+        var joinerId = CreditApiFactory.NewIdNumber();
+        object Farmer(string id, string village) => new { subjectType = "farmer", name = "吴十一", idNumber = id, villageCode = village, householdId = household };
+        using var client = api.Client(CreditApiFactory.OperatorKey);
+        await api.SubmitAsync(CreditApiFactory.Record(CreditApiFactory.NewRecordId(), "GOV_FAMILY_VIRTUE", staying, CreditApiFactory.Day(-1), new JsonObject { ["event"] = "x" }));
+        await api.WaitForRecordCountAsync(staying, 1);
+        var redeemed = await client.PostJsonAsync("/v1/points/redemptions", new JsonObject { ["redemptionId"] = "rd-" + household, ["subjectId"] = staying, ["points"] = 1, ["item"] = "盐" });
+        Assert.Equal(HttpStatusCode.OK, redeemed.Status);
+
+        var elsewhere = await client.PutJsonAsync("/v1/subjects", new JsonObject { ["subjects"] = System.Text.Json.JsonSerializer.SerializeToNode(new[] { Farmer(joinerId, villages[1]) }) });
+        var rejected = elsewhere.Json.Arr("results")[0]!;
+        Assert.Equal(("rejected", "validation_failed"), (rejected.Str("status"), rejected["error"]!.Str("code")));
+        Assert.Contains(villages[0], rejected["error"]!.Str("detail"), StringComparison.Ordinal);
+
+        // The whole household moves in one batch: both go.
+        var moved = await client.PutJsonAsync("/v1/subjects", new JsonObject { ["subjects"] = System.Text.Json.JsonSerializer.SerializeToNode(new[] { Farmer(stayingId, villages[1]), Farmer(joinerId, villages[1]) }) });
+        Assert.Equal(["updated", "created"], moved.Json.Arr("results").Select(r => r!.Str("status")));
+        Assert.Equal(villages[1], (await api.ProfileAsync(staying)).Str("villageCode"));
+        var view = await client.GetJsonAsync($"/v1/households/{household}");
+        Assert.Equal(villages[1], view.Json.Str("villageCode"));
+
+        // Its redemption moved with it: counted in the new village, no longer in the old one.
+        JsonNode? from = null, to = null;
+        await CreditApiFactory.WaitUntilAsync(
+            async () => (from = await api.RegionAsync(villages[0]))["points"]!.Dec("redeemed") == 0m && (to = await api.RegionAsync(villages[1]))["points"]!.Dec("redeemed") == 1m,
+            CreditApiFactory.Eventually,
+            () => $"the household's redeemed point should move with it: {from?.ToJsonString()} {to?.ToJsonString()}");
+    }
+
+    [Fact]
     public async Task Registering_the_same_subject_twice_is_an_idempotent_upsert()
     {
         var village = await api.RegisterVillageAsync();
