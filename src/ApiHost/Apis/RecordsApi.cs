@@ -131,9 +131,10 @@ public static class RecordsApi
         }
         else
         {
-            // Compact, and with its text as written: the default encoder would store each Chinese character as a six-character
-            // \uXXXX escape (twelve bytes on the heap instead of two), in the ledger and in every subject holding the record.
-            payload = JsonSerializer.Serialize(p, DomainJson.Options);
+            // Canonical (members ordered, numbers in shortest form: a resubmission differing only in those is a duplicate),
+            // compact, and with Chinese as written: the default encoder would store each Chinese character as a
+            // six-character \uXXXX escape (twelve bytes on the heap instead of two), in the ledger and in every subject.
+            payload = CanonicalJson.Write(p);
         }
 
         if (subjectId is null && idNumber is null && errors.Count == 0)

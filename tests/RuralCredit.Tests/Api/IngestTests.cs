@@ -82,7 +82,7 @@ public sealed class IngestTests(CreditApiFactory api)
         Assert.Equal(ledgerBefore + 2, await api.Ledger.CountAsync());
         var stored = (await api.Ledger.FindRecordAsync(penalty))!;
         Assert.Equal("active", stored.Status);
-        Assert.Equal("""{"decisionNo":"沭罚〔2025〕1号","amount":200}""", stored.Entry.PayloadJson); // compact, text unescaped
+        Assert.Equal("""{"amount":200,"decisionNo":"沭罚〔2025〕1号"}""", stored.Entry.PayloadJson); // canonical, compact, text unescaped
 
         var profile = await api.WaitForRecordCountAsync(farmer, 2);
         Assert.Equal(550, profile.Int("score")); // 600 − 60 (ADMIN_PENALTY today) + 10 (GOV_FAMILY_VIRTUE today)
@@ -96,15 +96,16 @@ public sealed class IngestTests(CreditApiFactory api)
             penaltyRecord.DeepClone(),
             Record(penalty, "ADMIN_PENALTY", farmer, Day(), new JsonObject { ["decisionNo"] = "沭罚〔2025〕1号", ["amount"] = 201 }),
             Record(virtue, "GOV_FAMILY_VIRTUE", farmer, Day(), new JsonObject { ["event"] = "孝老爱亲" }),
-            Record(virtue, "GOV_FAMILY_VIRTUE", farmer, Day(-1), new JsonObject { ["event"] = "孝老爱亲" }));
+            Record(virtue, "GOV_FAMILY_VIRTUE", farmer, Day(-1), new JsonObject { ["event"] = "孝老爱亲" }),
+            Record(penalty, "ADMIN_PENALTY", farmer, Day(), new JsonObject { ["amount"] = 200.0m, ["decisionNo"] = "沭罚〔2025〕1号" })); // same content, written otherwise
 
         var againResults = again.Arr("results");
-        Assert.Equal(new[] { "duplicate", "rejected", "duplicate", "rejected" }, againResults.Select(r => r!.Str("status")).ToArray());
+        Assert.Equal(new[] { "duplicate", "rejected", "duplicate", "rejected", "duplicate" }, againResults.Select(r => r!.Str("status")).ToArray());
         Assert.Equal(penaltySeq, againResults[0]!.Long("ledgerSeq"));
         Assert.Equal(results[9]!.Long("ledgerSeq"), againResults[2]!.Long("ledgerSeq"));
         Assert.Equal("record_conflict", againResults[1]!["error"]!.Str("code"));
         Assert.Equal("record_conflict", againResults[3]!["error"]!.Str("code"));
-        Assert.Equal((0, 2, 2), (again.Int("accepted"), again.Int("duplicates"), again.Int("rejected")));
+        Assert.Equal((0, 3, 2), (again.Int("accepted"), again.Int("duplicates"), again.Int("rejected")));
         Assert.Equal(ledgerBefore + 2, await api.Ledger.CountAsync());
 
         var after = await api.ProfileAsync(farmer);
