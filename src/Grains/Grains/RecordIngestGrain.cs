@@ -35,12 +35,17 @@ public sealed class RecordIngestGrain(
         var subjectIds = ResolveSubjectIds(records);
         var subjects = await directory.FindManyAsync(subjectIds.OfType<string>().Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
         var superseded = SupersededIds(records);
-        foreach (var id in superseded.Keys.ToList())
+        if (superseded.Count > 0)
         {
-            superseded[id] = await ledger.FindRecordAsync(id, cancellationToken);
+            var found = await ledger.FindRecordsAsync(superseded.Keys, cancellationToken);
+            foreach (var id in superseded.Keys.ToList())
+            {
+                superseded[id] = found.GetValueOrDefault(id);
+            }
         }
 
         var batch = Validate(records, subjectIds, subjects, superseded, submitter, now);
+        await AnswerResubmissionsAsync(records, subjectIds, batch, cancellationToken);
         if (batch.Entries.Count > 0)
         {
             await backPressure.WaitForRoomAsync(cancellationToken);
@@ -48,6 +53,41 @@ public sealed class RecordIngestGrain(
 
         var appended = batch.Entries.Count == 0 ? [] : await ledger.AppendAsync(batch.Entries, cancellationToken);
         return Complete(records, batch, appended);
+    }
+
+    /// <summary>
+    /// A record rejected by today's validation may have been accepted before, under the catalog, registration or
+    /// correction it had then (an item given a new required field since, a correction whose original it has revoked
+    /// meanwhile): resubmitted with the same content, it is a duplicate and changes nothing (SPEC §2.4), whatever
+    /// validation says now. The rejected ids are looked up in the ledger at once.
+    /// </summary>
+    private async Task AnswerResubmissionsAsync(IReadOnlyList<RecordSubmission> records, string?[] subjectIds, ValidatedBatch batch, CancellationToken cancellationToken)
+    {
+        List<int>? rejected = null;
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (batch.Outcomes[i] is { Status: "rejected" } && subjectIds[i] is not null && !string.IsNullOrEmpty(records[i].RecordId) && !string.IsNullOrEmpty(records[i].CatalogCode))
+            {
+                (rejected ??= []).Add(i);
+            }
+        }
+
+        if (rejected is null)
+        {
+            return;
+        }
+
+        var known = await ledger.FindRecordsAsync(rejected.Select(i => records[i].RecordId).Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
+        foreach (var i in rejected)
+        {
+            var r = records[i];
+            if (known.TryGetValue(r.RecordId, out var existing)
+                && existing.Entry.SubjectId == subjectIds[i]
+                && existing.Entry.ContentHash == ContentHash(r.CatalogCode, subjectIds[i]!, r.OccurredAt, r.PayloadJson ?? "", r.Supersedes))
+            {
+                batch.Outcomes[i] = new RecordOutcome(i, r.RecordId, "duplicate", existing.Entry.Seq, null);
+            }
+        }
     }
 
     /// <summary>What validation made of a batch: the entries to append and the outcomes known before appending.</summary>
@@ -96,6 +136,7 @@ public sealed class RecordIngestGrain(
     {
         var batch = new ValidatedBatch(new RecordOutcome?[records.Count], new List<LedgerEntry>(records.Count), new List<int>(records.Count), []);
         var inBatch = new Dictionary<string, (RecordHash Hash, int Index)>(records.Count, StringComparer.Ordinal);
+        var correctedInBatch = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < records.Count; i++)
         {
             var r = records[i];
@@ -117,6 +158,12 @@ public sealed class RecordIngestGrain(
                     batch.Outcomes[i] = new RecordOutcome(i, r.RecordId, "rejected", null, new ItemError("record_conflict", $"record {r.RecordId} appears twice in the batch with different content"));
                 }
 
+                continue;
+            }
+
+            if (r.Supersedes is { } corrected && !correctedInBatch.Add(corrected))
+            {
+                batch.Outcomes[i] = new RecordOutcome(i, r.RecordId, "rejected", null, new ItemError("validation_failed", $"record {corrected} is corrected twice in the batch: one correction stands for a record"));
                 continue;
             }
 
@@ -231,6 +278,12 @@ public sealed class RecordIngestGrain(
             if (supersedes == r.RecordId)
             {
                 return Fail("validation_failed", "a record cannot supersede itself");
+            }
+
+            if (old.Status == RecordStatus.Revoked)
+            {
+                // One correction stands for a record: a second one would leave two records counting in its place.
+                return Fail("validation_failed", $"record {supersedes} is revoked (withdrawn, or superseded by a correction): correct the record that stands in its place");
             }
         }
 

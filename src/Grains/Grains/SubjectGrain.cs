@@ -450,7 +450,10 @@ public sealed partial class SubjectGrain(
             S.Records.Add(held);
             if (entry.Supersedes is { } old && Find(old) is { } superseded)
             {
-                SetStatus(superseded, new StatusChange(RecordStatus.Revoked, entry.ReceivedAt, entry.SourceDepartment, $"superseded by {entry.RecordId}", entry.Seq));
+                // The correction stands in for the original from the moment it counts (its occurredAt, or its receipt
+                // if that came first): an evaluation as of any time sees one of the two, never both.
+                var from = entry.OccurredAt < entry.ReceivedAt ? entry.OccurredAt : entry.ReceivedAt;
+                SetStatus(superseded, new StatusChange(RecordStatus.Revoked, from, entry.SourceDepartment, $"superseded by {entry.RecordId}", entry.Seq));
             }
         }
         else if (entry.NewStatus is { } status && Find(entry.RecordId) is { } target)

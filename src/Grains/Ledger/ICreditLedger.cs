@@ -47,6 +47,9 @@ public interface ICreditLedger
     /// <summary>A record by id with its current status, or null.</summary>
     ValueTask<LedgerRecord?> FindRecordAsync(string recordId, CancellationToken cancellationToken = default);
 
+    /// <summary><see cref="FindRecordAsync"/> for many ids at once (one round trip): the records found, by id.</summary>
+    ValueTask<IReadOnlyDictionary<string, LedgerRecord>> FindRecordsAsync(IReadOnlyCollection<string> recordIds, CancellationToken cancellationToken = default);
+
     /// <summary>The last delivered sequence of a partition (0 when none).</summary>
     ValueTask<long> GetCheckpointAsync(int partition, CancellationToken cancellationToken = default);
 

@@ -143,6 +143,23 @@ public sealed class InMemoryCreditLedger(IOptions<LedgerOptions> options) : ICre
         }
     }
 
+    public ValueTask<IReadOnlyDictionary<string, LedgerRecord>> FindRecordsAsync(IReadOnlyCollection<string> recordIds, CancellationToken cancellationToken = default)
+    {
+        var found = new Dictionary<string, LedgerRecord>(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            foreach (var id in recordIds)
+            {
+                if (_records.TryGetValue(id, out var record))
+                {
+                    found[id] = new LedgerRecord(record.Entry, record.Status);
+                }
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyDictionary<string, LedgerRecord>>(found);
+    }
+
     public ValueTask<long> GetCheckpointAsync(int partition, CancellationToken cancellationToken = default)
     {
         lock (_gate)

@@ -237,6 +237,27 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
             return await reader.ReadAsync(cancellationToken) ? new LedgerRecord(Read(reader), reader.GetString(17)) : null;
         }, "ledger read");
 
+    public ValueTask<IReadOnlyDictionary<string, LedgerRecord>> FindRecordsAsync(IReadOnlyCollection<string> recordIds, CancellationToken cancellationToken = default) =>
+        PostgresErrors.Guard(async () =>
+        {
+            var found = new Dictionary<string, LedgerRecord>(StringComparer.Ordinal);
+            if (recordIds.Count == 0)
+            {
+                return (IReadOnlyDictionary<string, LedgerRecord>)found;
+            }
+
+            await using var cmd = db.CreateCommand($"SELECT {Columns}, status FROM rc_ledger WHERE kind = 0 AND record_id = ANY($1)");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = recordIds.ToArray() });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var entry = Read(reader);
+                found[entry.RecordId] = new LedgerRecord(entry, reader.GetString(17));
+            }
+
+            return (IReadOnlyDictionary<string, LedgerRecord>)found;
+        }, "ledger read");
+
     public ValueTask<long> GetCheckpointAsync(int partition, CancellationToken cancellationToken = default) =>
         PostgresErrors.Guard(async () =>
         {

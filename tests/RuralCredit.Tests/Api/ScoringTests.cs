@@ -297,6 +297,37 @@ public sealed class ScoringTests(CreditApiFactory api)
         Assert.Equal(original, records[correction].Str("supersedes"));
         var explain = (await client.GetJsonAsync($"/v1/subjects/{farmer}/explain")).Json;
         Assert.Equal(correction, Assert.Single(explain.Arr("records"))!.Str("recordId"));
+
+        // The correction resubmitted (its original is revoked now): a duplicate. A second correction of the original: refused.
+        var again = await api.SubmitAsync(
+            Record(correction, "ADMIN_PENALTY", farmer, Day(), new JsonObject { ["decisionNo"] = "D-1", ["amount"] = 100 }, supersedes: original),
+            Record(NewRecordId(), "ADMIN_PENALTY", farmer, Day(), new JsonObject { ["decisionNo"] = "D-1", ["amount"] = 10 }, supersedes: original));
+        var results = again.Arr("results");
+        Assert.Equal(("duplicate", response.Arr("results")[0]!.Long("ledgerSeq")), (results[0]!.Str("status"), results[0]!.Long("ledgerSeq")));
+        Assert.Equal(("rejected", "validation_failed"), (results[1]!.Str("status"), results[1]!["error"]!.Str("code")));
+        Assert.Equal(540, (await api.ProfileAsync(farmer)).Int("score"));
+    }
+
+    [Fact]
+    public async Task A_correction_received_late_stands_in_for_the_original_as_of_any_earlier_time()
+    {
+        var village = await api.RegisterVillageAsync();
+        var farmer = await api.RegisterFarmerAsync(village);
+        var original = NewRecordId();
+        var correction = NewRecordId();
+        await api.SubmitAsync(Record(original, "ADMIN_PENALTY", farmer, Day(-20), new JsonObject { ["decisionNo"] = "D-2", ["amount"] = 1000 }));
+        await api.WaitForRecordCountAsync(farmer, 1);
+        await api.SubmitAsync(Record(correction, "ADMIN_PENALTY", farmer, Day(-20), new JsonObject { ["decisionNo"] = "D-2", ["amount"] = 100 }, supersedes: original));
+        await api.WaitForRecordCountAsync(farmer, 2);
+
+        // Ten days ago the original had long occurred and the correction not yet arrived: one of them counts, not both.
+        using var client = api.Client(OperatorKey);
+        var past = Day(-10) + "T12:00:00Z";
+        var explain = (await client.GetJsonAsync($"/v1/subjects/{farmer}/explain?asOf={past}")).Json;
+        Assert.Equal(correction, Assert.Single(explain.Arr("records"))!.Str("recordId"));
+        var now = (await client.GetJsonAsync($"/v1/subjects/{farmer}/explain")).Json;
+        Assert.Equal(correction, Assert.Single(now.Arr("records"))!.Str("recordId"));
+        Assert.Equal(542, (await api.ProfileAsync(farmer, past)).Int("score")); // 600 − 60 × (365 − 10) / 365, once
     }
 
     private static (double Raw, double Min, double Max, double Value) Dim(JsonNode d) =>

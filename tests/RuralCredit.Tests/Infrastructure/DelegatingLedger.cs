@@ -27,6 +27,9 @@ public abstract class DelegatingLedger(ICreditLedger inner) : ICreditLedger
     public virtual ValueTask<LedgerRecord?> FindRecordAsync(string recordId, CancellationToken cancellationToken = default) =>
         Inner.FindRecordAsync(recordId, cancellationToken);
 
+    public virtual ValueTask<IReadOnlyDictionary<string, LedgerRecord>> FindRecordsAsync(IReadOnlyCollection<string> recordIds, CancellationToken cancellationToken = default) =>
+        Inner.FindRecordsAsync(recordIds, cancellationToken);
+
     public virtual ValueTask<long> GetCheckpointAsync(int partition, CancellationToken cancellationToken = default) =>
         Inner.GetCheckpointAsync(partition, cancellationToken);
 

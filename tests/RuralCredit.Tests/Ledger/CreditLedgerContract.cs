@@ -176,6 +176,12 @@ public abstract class CreditLedgerContract
         Assert.Equal("r2", (await ledger.FindRecordAsync("r2-fixed"))!.Entry.Supersedes);
         Assert.Null(await ledger.FindRecordAsync("nope"));
 
+        var found = await ledger.FindRecordsAsync(["r1", "r2-fixed", "nope", "r2"]);
+        Assert.Equal(["r1", "r2", "r2-fixed"], found.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal((RecordStatus.Revoked, RecordStatus.Revoked, RecordStatus.Active), (found["r1"].Status, found["r2"].Status, found["r2-fixed"].Status));
+        Assert.Equal(("S1", HashOf("h2")), (found["r2-fixed"].Entry.SubjectId, found["r2-fixed"].Entry.ContentHash));
+        Assert.Empty(await ledger.FindRecordsAsync([]));
+
         var entries = await ledger.ReadSubjectAsync("S1", 0);
         var change = Assert.Single(entries, e => e.Kind == LedgerEntryKind.StatusChange);
         Assert.Equal(("r1", RecordStatus.Revoked, "tax-office", "entered twice"), (change.RecordId, change.NewStatus, change.Actor, change.Reason));
