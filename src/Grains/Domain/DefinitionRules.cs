@@ -118,9 +118,9 @@ public static class DefinitionRules
             return "subjectType is unknown";
         }
 
-        if (!double.IsFinite(model.Base))
+        if (!InModelRange(model.Base))
         {
-            return "base must be a number";
+            return $"base must be a number between -{MaxModelMagnitude:0} and {MaxModelMagnitude:0}";
         }
 
         if (model.Dimensions is null || model.Dimensions.Count == 0)
@@ -130,9 +130,9 @@ public static class DefinitionRules
 
         foreach (var (name, range) in model.Dimensions)
         {
-            if (range is null || !double.IsFinite(range.Min) || !double.IsFinite(range.Max) || range.Min > range.Max)
+            if (range is null || !InModelRange(range.Min) || !InModelRange(range.Max) || range.Min > range.Max)
             {
-                return $"dimensions.{name}: min must not exceed max";
+                return $"dimensions.{name}: min must not exceed max (both within ±{MaxModelMagnitude:0})";
             }
         }
 
@@ -167,6 +167,11 @@ public static class DefinitionRules
                 return $"rules.{code}: dimension must be one of the model's dimensions";
             }
 
+            if ((rule.Points is { } p && !InModelRange(p)) || (rule.PointsPerUnit is { } u && !InModelRange(u)) || (rule.MaxPoints is { } m && !InModelRange(m)))
+            {
+                return $"rules.{code}: points, pointsPerUnit and maxPoints must be within ±{MaxModelMagnitude:0}";
+            }
+
             var perUnit = rule.PointsPerUnit is not null && rule.UnitField is not null && rule.MaxPoints is not null;
             if ((rule.Points is not null) == perUnit)
             {
@@ -186,6 +191,14 @@ public static class DefinitionRules
 
         return null;
     }
+
+    /// <summary>
+    /// The largest magnitude of a model's numbers (base, dimension bounds, points): scores run from 0 to 1000, and
+    /// within this range the engine's exact decimal arithmetic cannot overflow.
+    /// </summary>
+    public const double MaxModelMagnitude = 1_000_000;
+
+    private static bool InModelRange(double value) => double.IsFinite(value) && Math.Abs(value) <= MaxModelMagnitude;
 
     private static bool IsNumericField(CatalogItem item, string field) =>
         item.PayloadSchema.TryGetValue(field, out var type) && type.TrimEnd('?') is "number" or "integer";

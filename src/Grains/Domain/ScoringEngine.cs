@@ -80,7 +80,41 @@ public static class ScoringEngine
     }
 
     /// <summary>Rounds half away from zero and clamps to [0, 1000].</summary>
-    public static int ToScore(double value) => (int)Math.Clamp(Math.Round(value, MidpointRounding.AwayFromZero), 0, 1000);
+    public static int ToScore(double value) => ToScore((decimal)value);
+
+    /// <summary>Rounds half away from zero and clamps to [0, 1000].</summary>
+    public static int ToScore(decimal value) => (int)Math.Clamp(Math.Round(value, MidpointRounding.AwayFromZero), 0, 1000);
+
+    /// <summary>
+    /// The effect of a rule on a record after <paramref name="days"/> whole days, in decimal: the model's numbers and
+    /// the payload's are decimal literals, and the score is rounded at exact halves (45 points decayed 3 days of 10
+    /// are exactly 31.5, which rounds to 32; computed in binary, 45 × 0.7 is 31.499999999999996 and rounds to 31).
+    /// The multiplication comes before the division, as SPEC writes it.
+    /// </summary>
+    private static decimal Effect(ScoringRule rule, string payloadJson, int days)
+    {
+        decimal raw;
+        if (rule.Points is { } points)
+        {
+            raw = (decimal)points;
+        }
+        else if (rule.PointsPerUnit is { } perUnit && rule.UnitField is not null)
+        {
+            raw = (decimal)perUnit * (decimal)(Payload.GetNumber(payloadJson, rule.UnitField) ?? 0);
+            if (rule.MaxPoints is { } max && Math.Abs(raw) > Math.Abs((decimal)max))
+            {
+                raw = raw < 0 ? -Math.Abs((decimal)max) : Math.Abs((decimal)max);
+            }
+        }
+        else
+        {
+            return 0;
+        }
+
+        return rule.Decay == "linear" && rule.DecayDays is { } decayDays and > 0
+            ? days >= decayDays ? 0 : raw * (decayDays - days) / decayDays
+            : raw;
+    }
 
     /// <summary>
     /// Evaluates <paramref name="records"/> under <paramref name="model"/> at <paramref name="t"/>. Without
@@ -94,14 +128,14 @@ public static class ScoringEngine
         DateTimeOffset t,
         bool details = true)
     {
-        var raw = new Dictionary<string, double>(model.Dimensions.Count, StringComparer.Ordinal);
+        var raw = new Dictionary<string, decimal>(model.Dimensions.Count, StringComparer.Ordinal);
         foreach (var name in model.Dimensions.Keys)
         {
             raw[name] = 0;
         }
 
         var effects = details ? new List<RecordEffect>() : null;
-        var byItem = details ? new Dictionary<string, double>(StringComparer.Ordinal) : null;
+        var byItem = details ? new Dictionary<string, decimal>(StringComparer.Ordinal) : null;
         VetoRecord? veto = null;
 
         for (var i = 0; i < records.Count; i++)
@@ -123,9 +157,8 @@ public static class ScoringEngine
                 continue;
             }
 
-            var rawPoints = RawPoints(rule, record.PayloadJson);
-            var factor = DecayFactor(rule, WholeDays(record.OccurredAt, t));
-            var effect = rawPoints * factor;
+            var days = WholeDays(record.OccurredAt, t);
+            var effect = Effect(rule, record.PayloadJson, days);
             raw[rule.Dimension] += effect;
             if (byItem is null)
             {
@@ -133,16 +166,16 @@ public static class ScoringEngine
             }
 
             byItem[record.CatalogCode] = byItem.GetValueOrDefault(record.CatalogCode) + effect;
-            effects!.Add(new RecordEffect(record.RecordId, record.CatalogCode, record.Status, record.OccurredAt, rawPoints, factor, effect, rule.Dimension));
+            effects!.Add(new RecordEffect(record.RecordId, record.CatalogCode, record.Status, record.OccurredAt, RawPoints(rule, record.PayloadJson), DecayFactor(rule, days), (double)effect, rule.Dimension));
         }
 
         var dimensions = new List<DimensionValue>(model.Dimensions.Count);
-        var total = model.Base;
+        var total = (decimal)model.Base;
         foreach (var (name, range) in model.Dimensions)
         {
-            var value = Math.Clamp(raw[name], range.Min, range.Max);
+            var value = Math.Clamp(raw[name], (decimal)range.Min, (decimal)range.Max);
             total += value;
-            dimensions.Add(new DimensionValue(name, raw[name], range.Min, range.Max, value));
+            dimensions.Add(new DimensionValue(name, (double)raw[name], range.Min, range.Max, (double)value));
         }
 
         var score = ToScore(total);
@@ -163,6 +196,6 @@ public static class ScoringEngine
         return new Evaluation(score, grade, veto, dimensions, effects!, reasons, strengths);
     }
 
-    private static ScoreContribution Contribution(KeyValuePair<string, double> kv, Func<string, CatalogItem?> catalog) =>
-        new(kv.Key, catalog(kv.Key)?.NameZh ?? kv.Key, kv.Value);
+    private static ScoreContribution Contribution(KeyValuePair<string, decimal> kv, Func<string, CatalogItem?> catalog) =>
+        new(kv.Key, catalog(kv.Key)?.NameZh ?? kv.Key, (double)kv.Value);
 }

@@ -235,6 +235,7 @@ public sealed class DefinitionsTests(IsolatedCreditApiFactory api)
     [InlineData("malformed JSON")]
     [InlineData("base as a string")]
     [InlineData("decay beyond a century")]
+    [InlineData("points beyond a million")]
     public async Task Bad_model_input_is_400_and_stores_no_version(string mistake)
     {
         using var client = api.Client(OperatorKey);
@@ -258,6 +259,7 @@ public sealed class DefinitionsTests(IsolatedCreditApiFactory api)
             case "a null dimension range": model["dimensions"]!["compliance"] = null; break;
             case "min above max": model["dimensions"]!["compliance"] = new JsonObject { ["min"] = 10, ["max"] = -10 }; break;
             case "decay beyond a century": rules["ADMIN_PENALTY"]!["decay"] = "linear"; rules["ADMIN_PENALTY"]!["decayDays"] = 36501; break;
+            case "points beyond a million": rules["ADMIN_PENALTY"]!["points"] = -1e300; break;
             case "base as a string": model["base"] = "650"; break;
         }
 

@@ -29,6 +29,8 @@ public sealed class ScoringEngineTests
         ["HALF_DOWN"] = Item("HALF_DOWN"),
         ["AWARD"] = Item("AWARD"),
         ["DEMERIT"] = Item("DEMERIT"),
+        ["TIE_DECAY"] = Item("TIE_DECAY"),
+        ["TIE_UNIT"] = Item("TIE_UNIT"),
     };
 
     private static readonly IReadOnlyDictionary<string, ScoringRule> Rules = new Dictionary<string, ScoringRule>
@@ -44,6 +46,8 @@ public sealed class ScoringEngineTests
         ["HALF_DOWN"] = Fixed("governance", -0.5),
         ["AWARD"] = Fixed("honors", 25),
         ["DEMERIT"] = Fixed("honors", -5),
+        ["TIE_DECAY"] = Fixed("governance", 45, decayDays: 10),
+        ["TIE_UNIT"] = PerUnit("governance", 0.7, "units", 100),
     };
 
     private static ScoringModel Model(double @base = 600, string vetoSeverity = "serious") => new()
@@ -536,4 +540,17 @@ public sealed class ScoringEngineTests
     }
 
     private static DimensionValue Dimension(Evaluation result, string name) => Assert.Single(result.Dimensions, d => d.Name == name);
+
+    // ---- exact halves ---------------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("TIE_DECAY", 3 * 1440, "{}")] // 45 × (10 − 3) / 10 = 31.5 exactly (45 × 0.7 is 31.499999999999996 in binary)
+    [InlineData("TIE_UNIT", 1440, "{\"units\":45}")] // 0.7 × 45 = 31.5 exactly
+    public void An_exact_half_made_by_decay_or_by_units_rounds_away_from_zero(string code, int ageMinutes, string payload)
+    {
+        var result = ScoringEngine.Evaluate(Model(@base: 0), Catalog, [Rec(code, ageMinutes, payload: payload)], T);
+
+        Assert.Equal(32, result.Score);
+        Assert.Equal(31.5, result.Dimensions.Single(d => d.Name == "governance").Value);
+    }
 }
