@@ -118,7 +118,7 @@ public static class Payload
             return true;
         }
 
-        if (text.Length >= 19 && text[10] == 'T'
+        if (text.Length >= 16 && text[10] == 'T' // an instant, with or without seconds (2025-03-01T08:00Z)
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value))
         {
             return true;

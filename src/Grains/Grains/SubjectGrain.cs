@@ -306,7 +306,7 @@ public sealed partial class SubjectGrain(
             Points = points,
             ModelVersion = model.Version,
             AsOf = t,
-            RecordCount = S.Records.Count,
+            RecordCount = asOf is null ? S.Records.Count : S.Records.Count(r => r.Entry.OccurredAt <= t), // the archive as of then
             LastLedgerSeq = S.LastLedgerSeq,
         };
     }

@@ -166,6 +166,7 @@ public sealed class PointsTests(CreditApiFactory api)
         var past = Day(-5) + "T12:00:00Z";
         var then = await api.ProfileAsync(members[1], past);
         Assert.Equal((0m, 5m), (then["points"]!.Dec("earned"), then["points"]!.Dec("balance")));
+        Assert.Equal(0, then.Int("recordCount")); // its record occurred three days after
         var loneThen = await api.ProfileAsync(lone, past);
         Assert.Equal((5m, 5m), (loneThen["points"]!.Dec("earned"), loneThen["points"]!.Dec("balance")));
 

@@ -50,6 +50,9 @@ public sealed class PayloadAndDefinitionTests
     [InlineData("date", "\"2025-03-01T08:00:00Z\"", true)]
     [InlineData("date", "\"2025-03-01T08:00:00+08:00\"", true)]
     [InlineData("date", "\"2025-03-01T08:00:00.123Z\"", true)]
+    [InlineData("date", "\"2025-03-01T08:00Z\"", true)] // an instant without seconds
+    [InlineData("date", "\"2025-03-01T08:00+08:00\"", true)]
+    [InlineData("date", "\"2025-03-01T08Z\"", false)]
     [InlineData("date", "\"2025-13-01\"", false)] // month 13
     [InlineData("date", "\"2025-02-30\"", false)]
     [InlineData("date", "\"2025-02-29\"", false)] // not a leap year
