@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Orleans.Dashboard;
 using RuralCredit.ApiHost.Apis;
+using RuralCredit.ApiHost.Auth;
 using RuralCredit.ApiHost.Infrastructure;
 using Scalar.AspNetCore;
 
@@ -23,7 +24,9 @@ app.MapOpenApi();
 app.MapScalarApiReference("/docs", o => o.WithTitle("RuralCredit API v1"));
 if (!app.Services.GetRequiredService<RuralCredit.Silo.Hosting.ProfileOptions>().IsPostgres)
 {
-    app.MapOrleansDashboard(routePrefix: "/orleans"); // postgres profile: every silo serves it on its dashboard port
+    // Operators only; a browser signs in with the operator's API key as the password (HTTP Basic, see
+    // ApiKeyAuthenticationHandler). Postgres profile: every silo serves it on its dashboard port, on loopback.
+    app.MapOrleansDashboard(routePrefix: DashboardPath.Prefix).RequireAuthorization(Policies.Operator);
 }
 
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });

@@ -121,9 +121,22 @@ public sealed class ApiKeyTable(IOptionsMonitor<AuthOptions> auth)
     private sealed record Table(AuthOptions Source, FrozenDictionary<string, ClaimsPrincipal> ByHash);
 }
 
+/// <summary>Where the Orleans Dashboard is served, and how a browser signs in to it.</summary>
+public static class DashboardPath
+{
+    public const string Prefix = "/orleans";
+
+    /// <summary>The challenge that makes a browser ask for the key (as the password) before showing the dashboard.</summary>
+    public const string Challenge = "Basic realm=\"RuralCredit Orleans Dashboard (password: an operator API key)\", charset=\"UTF-8\"";
+
+    public static bool Contains(PathString path) => path.StartsWithSegments(Prefix);
+}
+
 /// <summary>
-/// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> (or <c>?access_token=</c> for EventSource clients that
-/// cannot set headers) against the configured keys, compared by SHA-256 hash.
+/// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> against the configured keys, compared by SHA-256 hash. Two
+/// clients that cannot set that header have their own way, each only where it is needed: EventSource clients of the
+/// live streams pass <c>?access_token=</c> (a key in a URL ends up in proxies' and browsers' histories, so nowhere
+/// else), and a browser opening the Orleans Dashboard signs in with HTTP Basic, the key as the password.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -141,7 +154,11 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             key = header["Bearer ".Length..].Trim();
         }
-        else if (Request.Query.TryGetValue("access_token", out var token))
+        else if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) && DashboardPath.Contains(Request.Path))
+        {
+            key = BasicPassword(header["Basic ".Length..].Trim());
+        }
+        else if (string.IsNullOrEmpty(header) && Request.Path.StartsWithSegments(LiveStreams) && Request.Query.TryGetValue("access_token", out var token))
         {
             key = token.ToString();
         }
@@ -154,5 +171,23 @@ public sealed class ApiKeyAuthenticationHandler(
         return Task.FromResult(keys.Find(key) is { } principal
             ? AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName))
             : AuthenticateResult.Fail("Unknown API key."));
+    }
+
+    /// <summary>The live streams, whose EventSource clients cannot set a header.</summary>
+    private const string LiveStreams = "/v1/live";
+
+    /// <summary>The password of HTTP Basic credentials (<c>user:password</c> in base64), or null when malformed.</summary>
+    private static string? BasicPassword(string encoded)
+    {
+        try
+        {
+            var text = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+            var colon = text.IndexOf(':');
+            return colon < 0 ? null : text[(colon + 1)..];
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 }

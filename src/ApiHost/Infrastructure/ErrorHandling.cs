@@ -57,7 +57,7 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
     {
         if (authorizeResult.Challenged)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
+            context.Response.Headers.WWWAuthenticate = RuralCredit.ApiHost.Auth.DashboardPath.Contains(context.Request.Path) ? RuralCredit.ApiHost.Auth.DashboardPath.Challenge : "Bearer";
             await Problems.Create(StatusCodes.Status401Unauthorized, "unauthorized", "a valid API key is required: Authorization: Bearer <key>").ExecuteAsync(context);
             return;
         }

@@ -102,6 +102,22 @@ public sealed class AuthTests(CreditApiFactory api)
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
     }
 
+    [Fact]
+    public async Task A_key_in_the_url_is_refused_everywhere_but_on_the_live_streams()
+    {
+        // A key in a URL ends up in proxies' logs and browsers' histories: only EventSource clients need it.
+        using var client = api.Client(null);
+        using var region = await client.GetAsync($"/v1/regions/{CityCode}?access_token={OperatorKey}");
+        using var subject = await client.GetAsync($"/v1/subjects/PNOSUCHSUBJECTXXXXXXX?access_token={OperatorKey}");
+        using var withOtherHeader = new HttpRequestMessage(HttpMethod.Get, $"/v1/live/regions/{CityCode}?access_token={OperatorKey}");
+        withOtherHeader.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("x:y"u8.ToArray()));
+        using var live = await client.SendAsync(withOtherHeader, HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, region.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, subject.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, live.StatusCode); // another scheme named: the URL's key is not taken instead
+    }
+
     private static (HttpMethod Method, string Url, JsonNode? Body) Request(string endpoint) => endpoint switch
     {
         "PUT /v1/regions" => (HttpMethod.Put, "/v1/regions", new JsonObject { ["regions"] = new JsonArray() }),

@@ -4,7 +4,10 @@ using RuralCredit.Tests.Infrastructure;
 
 namespace RuralCredit.Tests.Api;
 
-/// <summary>The Orleans Dashboard at <c>/orleans</c>, without its once-a-second counters sampler by default.</summary>
+/// <summary>
+/// The Orleans Dashboard at <c>/orleans</c>, for operators (a browser signs in with HTTP Basic, the key as the password),
+/// without its once-a-second counters sampler by default.
+/// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class DashboardTests(CreditApiFactory api)
 {
@@ -12,6 +15,7 @@ public sealed class DashboardTests(CreditApiFactory api)
     public async Task The_dashboard_shows_the_cluster_and_its_counters_sampler_is_off_by_default()
     {
         using var client = api.Client(null);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("operator:" + CreditApiFactory.OperatorKey)));
         using (var page = await client.GetAsync("/orleans/"))
         {
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -29,6 +33,28 @@ public sealed class DashboardTests(CreditApiFactory api)
         Assert.NotEmpty(counters!.Json.Arr("simpleGrainStats"));
 
         Assert.Equal("true", Environment.GetEnvironmentVariable(DashboardCounters.SdkDisabledVariable));
+    }
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData("operator:wrong-key", HttpStatusCode.Unauthorized)]
+    [InlineData("anyone:" + CreditApiFactory.DashboardKey, HttpStatusCode.Forbidden)]
+    [InlineData("anyone:" + CreditApiFactory.OperatorKey, HttpStatusCode.OK)]
+    public async Task The_dashboard_and_its_log_stream_are_for_operators(string? credentials, HttpStatusCode expected)
+    {
+        using var client = api.Client(null);
+        if (credentials is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credentials)));
+        }
+
+        using var page = await client.GetAsync("/orleans/");
+        using var counters = await client.GetAsync("/orleans/DashboardCounters");
+        Assert.Equal((expected, expected), (page.StatusCode, counters.StatusCode));
+        if (expected == HttpStatusCode.Unauthorized)
+        {
+            Assert.StartsWith("Basic realm=", page.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal); // the browser asks for the key
+        }
     }
 
     [Fact]
