@@ -63,6 +63,10 @@ public static class DefinitionsApi
         {
             return Problems.Validation($"not a catalog item: {JsonErrors.Describe(ex)}");
         }
+        catch (InvalidOperationException ex)
+        {
+            return Problems.Validation($"not a catalog item: {ex.Message}");
+        }
 
         var (stored, error) = await cluster.GetGrain<ICatalogGrain>(RuralCreditConstants.CatalogKey).PutItemAsync(item!);
         return error is not null ? Problems.From(error) : TypedResults.Ok(new CatalogPutResponse(stored!.Code, stored.Version));
@@ -100,6 +104,10 @@ public static class DefinitionsApi
         catch (JsonException ex)
         {
             return Problems.Validation($"not a scoring model: {JsonErrors.Describe(ex)}");
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Problems.Validation($"not a scoring model: {ex.Message}");
         }
 
         var (version, error) = await cluster.GetGrain<IScoringModelGrain>(subjectType).PutDraftAsync(model!);

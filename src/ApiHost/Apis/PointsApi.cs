@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RuralCredit.ApiHost.Auth;
 using RuralCredit.ApiHost.Contracts;
@@ -15,7 +16,8 @@ public static class PointsApi
         return app;
     }
 
-    public static async Task<Results<Ok<RedemptionResponse>, ProblemHttpResult>> RedeemAsync(HttpRequest request, IClusterClient cluster, GatewayLoss gatewayLoss, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<RedemptionResponse>, ProblemHttpResult>> RedeemAsync(
+        HttpRequest request, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, AccessLog access, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<RedemptionRequest>(request, cancellationToken);
         if (problem is not null)
@@ -23,14 +25,14 @@ public static class PointsApi
             return problem;
         }
 
-        if (string.IsNullOrWhiteSpace(body!.RedemptionId) || body.RedemptionId.Length > 128)
+        if (string.IsNullOrWhiteSpace(body!.RedemptionId) || body.RedemptionId.Length > 128 || body.RedemptionId.Any(char.IsControl))
         {
-            return Problems.Validation("redemptionId is required (at most 128 characters)");
+            return Problems.Validation("redemptionId is required (at most 128 characters, no control characters)");
         }
 
-        if (string.IsNullOrWhiteSpace(body.SubjectId))
+        if (string.IsNullOrWhiteSpace(body.SubjectId) || body.SubjectId.Length > 64 || body.SubjectId.Any(char.IsControl))
         {
-            return Problems.Validation("subjectId is required");
+            return Problems.Validation("subjectId is required (at most 64 characters, no control characters)");
         }
 
         if (body.Points is not > 0 || body.Points > 1_000_000)
@@ -44,6 +46,11 @@ public static class PointsApi
         }
 
         var result = await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RedeemAsync(body.SubjectId, new Redemption(body.RedemptionId, body.Points.Value, body.Item)).UntilGatewayLost(gatewayLoss.Token);
+        if (result.Account.Length > 0)
+        {
+            access.SubjectRead(user, body.SubjectId, "redemption", "积分兑换"); // the answer shows the account's balance
+        }
+
         return result.Error is { } error
             ? Problems.Create(Problems.StatusFor(error.Code), error.Code, error.Detail, new Dictionary<string, object?> { ["account"] = result.Account, ["balance"] = result.Balance })
             : TypedResults.Ok(new RedemptionResponse(result.Account, result.Balance));

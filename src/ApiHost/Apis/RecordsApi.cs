@@ -72,7 +72,7 @@ public static class RecordsApi
                 var (submission, error) = Parse(item);
                 if (submission is null)
                 {
-                    var id = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("recordId", out var rid) && rid.ValueKind == JsonValueKind.String ? rid.GetString()! : "";
+                    var id = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("recordId", out var rid) ? JsonBody.String(rid, new List<string>()) ?? "" : "";
                     results[i] = new RecordResultItem(i, id, "rejected", null, new ErrorBody("validation_failed", error!));
                 }
                 else
@@ -134,7 +134,14 @@ public static class RecordsApi
             // Canonical (members ordered, numbers in shortest form: a resubmission differing only in those is a duplicate),
             // compact, and with Chinese as written: the default encoder would store each Chinese character as a
             // six-character \uXXXX escape (twelve bytes on the heap instead of two), in the ledger and in every subject.
-            payload = CanonicalJson.Write(p);
+            try
+            {
+                payload = CanonicalJson.Write(p);
+            }
+            catch (InvalidOperationException)
+            {
+                errors.Add("payload must be valid text (it holds an unpaired surrogate escape)");
+            }
         }
 
         if (subjectId is null && idNumber is null && errors.Count == 0)

@@ -93,15 +93,25 @@ public static class SubjectsApi
         return TypedResults.Ok(new RecordsListResponse(id, records.Select(RecordResponse.From).ToList()));
     }
 
-    public static async Task<Results<Ok<HouseholdResponse>, ProblemHttpResult>> GetHouseholdAsync(string id, IClusterClient cluster, GatewayLoss gatewayLoss)
+    public static async Task<Results<Ok<HouseholdResponse>, ProblemHttpResult>> GetHouseholdAsync(
+        string id, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, AccessLog access)
     {
         var view = await cluster.ByKey<IHouseholdGrain>(id).GetViewAsync().WithinReadDeadline(gatewayLoss);
-        return view is null
-            ? Problems.NotFound("unknown_household", $"household {id} does not exist")
-            : TypedResults.Ok(HouseholdResponse.From(view));
+        if (view is null)
+        {
+            return Problems.NotFound("unknown_household", $"household {id} does not exist");
+        }
+
+        access.HouseholdRead(user, id, purpose);
+        return TypedResults.Ok(HouseholdResponse.From(view));
     }
 
     private static ProblemHttpResult UnknownSubject(string id) => Problems.NotFound("unknown_subject", $"subject {IdentityCodes.ForDisplay(id)} is not registered");
+
+    /// <summary>The range of <c>asOf</c>: the archive's records and the calendar arithmetic of an evaluation (24 h windows, decay days) both fit in it.</summary>
+    private static readonly DateTimeOffset EarliestAsOf = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly DateTimeOffset LatestAsOf = new(2999, 12, 31, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>Parses an optional <c>asOf</c> instant or date.</summary>
     public static bool TryAsOf(string? text, out DateTimeOffset? asOf, out ProblemHttpResult? problem)
@@ -113,13 +123,13 @@ public static class SubjectsApi
             return true;
         }
 
-        if (Payload.TryParseDate(text, out var value))
+        if (Payload.TryParseDate(text, out var value) && value >= EarliestAsOf && value <= LatestAsOf)
         {
             asOf = value;
             return true;
         }
 
-        problem = Problems.Validation("asOf must be an ISO-8601 date or instant");
+        problem = Problems.Validation($"asOf must be an ISO-8601 date or instant between {EarliestAsOf:yyyy-MM-dd} and {LatestAsOf:yyyy-MM-dd}");
         return false;
     }
 }

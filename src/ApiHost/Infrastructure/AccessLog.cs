@@ -21,6 +21,18 @@ public sealed partial class AccessLog(ILoggerFactory loggers, TimeProvider time)
         }
     }
 
+    /// <summary>Records a read of a household's data (its members, score and pooled points) by the caller.</summary>
+    public void HouseholdRead(ClaimsPrincipal user, string householdId, string? purpose)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            LogHouseholdRead(_logger, time.GetUtcNow(), user.Identity?.Name ?? "unknown", householdId, purpose ?? "unspecified");
+        }
+    }
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Household data read: at={At:O} actor={Actor} household={HouseholdId} purpose={Purpose}")]
+    private static partial void LogHouseholdRead(ILogger logger, DateTimeOffset at, string actor, string householdId, string purpose);
+
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Subject data read: at={At:O} actor={Actor} subject={SubjectId} view={View} purpose={Purpose}")]
     private static partial void LogRead(ILogger logger, DateTimeOffset at, string actor, string subjectId, string view, string purpose);
 }

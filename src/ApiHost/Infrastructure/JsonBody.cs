@@ -18,11 +18,21 @@ public static class JsonBody
         try
         {
             var value = await JsonSerializer.DeserializeAsync<T>(request.Body, DomainJson.Options, cancellationToken);
+            if (value is System.Text.Json.Nodes.JsonObject read)
+            {
+                _ = read.Count; // its members are taken on first use: a member named twice throws here, not in the endpoint
+            }
+
             return value is null ? (null, Problems.Validation("the body must be a JSON object")) : (value, null);
         }
         catch (JsonException ex)
         {
             return (null, Problems.Validation($"malformed JSON: {JsonErrors.Describe(ex)}"));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // Valid JSON this reader cannot take: a member named twice in an object, an unpaired surrogate escape.
+            return (null, Problems.Validation($"the body cannot be read: {ex.Message}"));
         }
     }
 
@@ -80,6 +90,25 @@ public static class JsonBody
         }
     }
 
+    /// <summary>A string value as text, or null (with an error) when it is not a string or not valid text.</summary>
+    public static string? String(JsonElement value, List<string> errors)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            errors.Add("not valid text");
+            return null;
+        }
+    }
+
     /// <summary>A string property of an item, or an error naming it.</summary>
     public static string? String(JsonElement item, string name, bool required, List<string> errors)
     {
@@ -99,7 +128,24 @@ public static class JsonBody
             return null;
         }
 
-        return value.GetString();
+        string text;
+        try
+        {
+            text = value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            errors.Add($"{name} must be valid text (it holds an unpaired surrogate escape)");
+            return null;
+        }
+
+        if (text.Contains('\0'))
+        {
+            errors.Add($"{name} must not contain NUL characters");
+            return null;
+        }
+
+        return text;
     }
 
     /// <summary>An optional non-negative integer property.</summary>

@@ -79,4 +79,26 @@ public sealed class AccessLogTests(AccessLogApiFactory api) : IClassFixture<Acce
         Assert.All(logged, m => Assert.Matches(@"at=\d{4}-\d{2}-\d{2}T", m));
         Assert.DoesNotContain(api.Capture.Messages, m => m.Contains("NO-SUCH-SUBJECT", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_households_view_and_a_redemption_are_reads_of_personal_data_too()
+    {
+        var village = await api.RegisterVillageAsync();
+        var household = NewHouseholdId();
+        var member = (await api.RegisterFarmersAsync(village, 1, household))[0].SubjectId;
+        using var client = api.Client(OperatorKey);
+        var before = api.Capture.Messages.Count;
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync($"/v1/households/{household}?purpose=credit-visit")).Status);
+        var redemption = await client.PostJsonAsync("/v1/points/redemptions", new System.Text.Json.Nodes.JsonObject { ["redemptionId"] = "rd-log-" + household, ["subjectId"] = member, ["points"] = 1, ["item"] = "盐" });
+        Assert.Equal(HttpStatusCode.Conflict, redemption.Status); // no points yet: refused, and still the account's balance was shown
+
+        List<string> logged = [];
+        await WaitUntilAsync(
+            () => Task.FromResult((logged = api.Capture.Messages.Skip(before).Where(m => m.Contains(household, StringComparison.Ordinal) || m.Contains(member, StringComparison.Ordinal)).ToList()).Count >= 2),
+            Eventually,
+            () => $"the household's view and the redemption should be logged: {string.Join(" | ", logged)}");
+        Assert.Contains(logged, m => m.Contains($"household={household}", StringComparison.Ordinal) && m.Contains("purpose=credit-visit", StringComparison.Ordinal) && m.Contains("actor=dev-operator", StringComparison.Ordinal));
+        Assert.Contains(logged, m => m.Contains($"subject={member}", StringComparison.Ordinal) && m.Contains("view=redemption", StringComparison.Ordinal));
+    }
 }

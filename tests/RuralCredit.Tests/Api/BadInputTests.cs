@@ -192,6 +192,37 @@ public sealed class BadInputTests(CreditApiFactory api)
     }
 
     [Fact]
+    public async Task Text_no_reader_can_take_is_a_client_mistake_not_a_server_error()
+    {
+        var village = await api.RegisterVillageAsync();
+        var farmer = await api.RegisterFarmerAsync(village);
+        using var client = api.Client(CreditApiFactory.OperatorKey);
+
+        // An unpaired surrogate escape in a record's field, in its payload's member name; a NUL in a subject id.
+        var records = await client.SendRawAsync(HttpMethod.Post, "/v1/records", $$$"""
+            {"records": [
+              {"recordId": "r-\ud800", "catalogCode": "GOV_FAMILY_VIRTUE", "subjectId": "{{{farmer}}}", "occurredAt": "2026-01-01", "payload": {"event": "x"}},
+              {"recordId": "r-sur-{{{farmer}}}", "catalogCode": "GOV_FAMILY_VIRTUE", "subjectId": "{{{farmer}}}", "occurredAt": "2026-01-01", "payload": {"ev\udc00": "x", "event": "x"}},
+              {"recordId": "r-nul-{{{farmer}}}", "catalogCode": "GOV_FAMILY_VIRTUE", "subjectId": "{{{farmer}}}\u0000", "occurredAt": "2026-01-01", "payload": {"event": "x"}}]}
+            """);
+        Assert.Equal(HttpStatusCode.Accepted, records.Status);
+        Assert.All(records.Json.Arr("results"), r => Assert.Equal(("rejected", "validation_failed"), (r!.Str("status"), r!["error"]!.Str("code"))));
+
+        // A member named twice in a catalog item or a model.
+        foreach (var (url, body) in new[] { ("/v1/catalog/TWICE", "{\"code\": \"TWICE\", \"code\": \"TWICE\"}"), ("/v1/models/farmer", "{\"base\": 600, \"base\": 650}") })
+        {
+            var response = await client.SendRawAsync(HttpMethod.Put, url, body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+            Assert.Equal("validation_failed", response.Code);
+        }
+
+        // A control character in a redemption's ids.
+        var redemption = await client.SendRawAsync(HttpMethod.Post, "/v1/points/redemptions", $$"""{"redemptionId": "rd-\u0000", "subjectId": "{{farmer}}", "points": 1, "item": "盐"}""");
+        Assert.Equal(("validation_failed", HttpStatusCode.BadRequest), (redemption.Code, redemption.Status));
+        Assert.Equal(0, (await api.ProfileAsync(farmer)).Int("recordCount"));
+    }
+
+    [Fact]
     public async Task Registering_the_same_subject_twice_is_an_idempotent_upsert()
     {
         var village = await api.RegisterVillageAsync();
@@ -231,7 +262,7 @@ public sealed class BadInputTests(CreditApiFactory api)
             Assert.Equal("unknown_subject", unknown.Code);
         }
 
-        foreach (var url in new[] { $"/v1/subjects/{subjectId}?asOf=garbage", $"/v1/subjects/{subjectId}/explain?asOf=2025-02-30", $"/v1/subjects/{subjectId}?asOf=yesterday" })
+        foreach (var url in new[] { $"/v1/subjects/{subjectId}?asOf=garbage", $"/v1/subjects/{subjectId}/explain?asOf=2025-02-30", $"/v1/subjects/{subjectId}?asOf=yesterday", $"/v1/subjects/{subjectId}?asOf=0001-01-01", $"/v1/subjects/{subjectId}/explain?asOf=9999-12-31" })
         {
             var bad = await client.GetJsonAsync(url);
             Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
