@@ -15,6 +15,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<ClusterConnection>();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();

@@ -36,6 +36,10 @@ public static class HostingExtensions
             return builder;
         }
 
+        // The Orleans client retries until a silo answers; meanwhile the host listens: /healthz says it lives, /readyz
+        // says it cannot serve yet, and the API answers 503 (ClusterConnection). Started one after the other, the web
+        // server would wait for the cluster, and a liveness probe would restart a host that is only waiting.
+        builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
         var endpoints = ClusterEndpointOptions.From(builder.Configuration);
         builder.UseOrleansClient(client =>
         {
