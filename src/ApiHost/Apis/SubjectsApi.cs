@@ -46,6 +46,11 @@ public static class SubjectsApi
     public static async Task<Results<Ok<SubjectProfileResponse>, ProblemHttpResult>> GetProfileAsync(
         string id, string? asOf, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, AccessLog access)
     {
+        if (RawIdentityNumber(id) is { } refused)
+        {
+            return refused;
+        }
+
         if (!TryAsOf(asOf, out var at, out var problem))
         {
             return problem!;
@@ -64,6 +69,11 @@ public static class SubjectsApi
     public static async Task<Results<Ok<ExplainResponse>, ProblemHttpResult>> ExplainAsync(
         string id, string? asOf, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, AccessLog access)
     {
+        if (RawIdentityNumber(id) is { } refused)
+        {
+            return refused;
+        }
+
         if (!TryAsOf(asOf, out var at, out var problem))
         {
             return problem!;
@@ -82,6 +92,11 @@ public static class SubjectsApi
     public static async Task<Results<Ok<RecordsListResponse>, ProblemHttpResult>> GetRecordsAsync(
         string id, string? purpose, ClaimsPrincipal user, IClusterClient cluster, GatewayLoss gatewayLoss, AccessLog access)
     {
+        if (RawIdentityNumber(id) is { } refused)
+        {
+            return refused;
+        }
+
         var grain = cluster.ByKey<ISubjectGrain>(id);
         if (await grain.GetInfoAsync().WithinReadDeadline(gatewayLoss) is null)
         {
@@ -105,6 +120,15 @@ public static class SubjectsApi
         access.HouseholdRead(user, id, purpose);
         return TypedResults.Ok(HouseholdResponse.From(view));
     }
+
+    /// <summary>
+    /// A raw 身份证号 where the subject id belongs (a person's subject id is <c>P</c> and a keyed hash of it) is refused
+    /// before anything is asked or logged with it: a URL ends up in logs, and the number is never to be kept.
+    /// </summary>
+    private static ProblemHttpResult? RawIdentityNumber(string id) =>
+        IdentityCodes.IsValidIdNumber(id) && !IdentityCodes.IsValidCreditCode(id)
+            ? Problems.Validation("a person is named by the subject id registration returned (P…), never by the 身份证号")
+            : null;
 
     private static ProblemHttpResult UnknownSubject(string id) => Problems.NotFound("unknown_subject", $"subject {IdentityCodes.ForDisplay(id)} is not registered");
 

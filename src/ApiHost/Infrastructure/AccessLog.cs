@@ -17,8 +17,32 @@ public sealed partial class AccessLog(ILoggerFactory loggers, TimeProvider time)
     {
         if (_logger.IsEnabled(LogLevel.Information))
         {
-            LogRead(_logger, time.GetUtcNow(), user.Identity?.Name ?? "unknown", subjectId, view, purpose ?? "unspecified");
+            LogRead(_logger, time.GetUtcNow(), user.Identity?.Name ?? "unknown", subjectId, view, Purpose(purpose));
         }
+    }
+
+    /// <summary>Longest purpose kept in the log.</summary>
+    public const int MaxPurpose = 100;
+
+    /// <summary>
+    /// A caller's purpose as logged: at most <see cref="MaxPurpose"/> characters, control characters (line breaks) as
+    /// spaces, so that a purpose can neither forge a line of the log nor fill it.
+    /// </summary>
+    public static string Purpose(string? purpose)
+    {
+        if (string.IsNullOrWhiteSpace(purpose))
+        {
+            return "unspecified";
+        }
+
+        var text = purpose.Length > MaxPurpose ? purpose[..MaxPurpose] + "…" : purpose;
+        return string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+            }
+        });
     }
 
     /// <summary>Records a read of a household's data (its members, score and pooled points) by the caller.</summary>
@@ -26,7 +50,7 @@ public sealed partial class AccessLog(ILoggerFactory loggers, TimeProvider time)
     {
         if (_logger.IsEnabled(LogLevel.Information))
         {
-            LogHouseholdRead(_logger, time.GetUtcNow(), user.Identity?.Name ?? "unknown", householdId, purpose ?? "unspecified");
+            LogHouseholdRead(_logger, time.GetUtcNow(), user.Identity?.Name ?? "unknown", householdId, Purpose(purpose));
         }
     }
 

@@ -68,7 +68,7 @@ public static class HostingExtensions
                     o.Keys.AddRange(AuthOptions.DevelopmentKeys);
                 }
             })
-            .Validate(o => !durable || o.AllowDevelopmentKeys || (o.Keys.Count > 0 && !o.Keys.Any(k => AuthOptions.DevelopmentKeys.Any(d => d.Key == k.Key))),
+            .Validate(o => !durable || o.AllowDevelopmentKeys || (o.Keys.Count > 0 && !o.Keys.Any(k => AuthOptions.DevelopmentKeys.Any(d => d.Key == k.Key || (k.KeyHash is not null && string.Equals(k.KeyHash, AuthOptions.Hash(d.Key!), StringComparison.OrdinalIgnoreCase))))),
                 "The postgres profile refuses the development API keys: configure Auth:Keys (key or keyHash, role, scope), " +
                 "or set Auth:AllowDevelopmentKeys=true for a local trial.")
             .Validate(o => o.Keys.All(k => Roles.All.Contains(k.Role) && (!string.IsNullOrEmpty(k.Key) || !string.IsNullOrEmpty(k.KeyHash))),

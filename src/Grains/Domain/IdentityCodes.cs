@@ -140,8 +140,13 @@ public static class IdentityCodes
             : subjectId;
 
     /// <summary>The display form of a person's name: the family name and one mask character per other character.</summary>
-    public static string MaskPersonName(string name) =>
-        name.Length <= 1 ? name : string.Concat(name.AsSpan(0, 1), new string('*', name.Length - 1));
+    public static string MaskPersonName(string name)
+    {
+        // By text element, not by UTF-16 unit: a family name outside the basic plane (CJK Extension B, 𠀀) is two units.
+        var family = System.Globalization.StringInfo.GetNextTextElementLength(name);
+        var others = new System.Globalization.StringInfo(name).LengthInTextElements - 1;
+        return others <= 0 ? name : string.Concat(name.AsSpan(0, family), new string('*', others));
+    }
 
     /// <summary>Base32 (RFC 4648 alphabet, no padding).</summary>
     public static string Base32(ReadOnlySpan<byte> data)

@@ -101,4 +101,19 @@ public sealed class AccessLogTests(AccessLogApiFactory api) : IClassFixture<Acce
         Assert.Contains(logged, m => m.Contains($"household={household}", StringComparison.Ordinal) && m.Contains("purpose=credit-visit", StringComparison.Ordinal) && m.Contains("actor=dev-operator", StringComparison.Ordinal));
         Assert.Contains(logged, m => m.Contains($"subject={member}", StringComparison.Ordinal) && m.Contains("view=redemption", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData(null, "unspecified")]
+    [InlineData("  ", "unspecified")]
+    [InlineData("loan-review", "loan-review")]
+    [InlineData("review\nat=2020-01-01 actor=someone-else", "review at=2020-01-01 actor=someone-else")] // no forged second line
+    public void A_purpose_is_logged_on_one_line_and_bounded(string? purpose, string logged) => Assert.Equal(logged, AccessLog.Purpose(purpose));
+
+    [Fact]
+    public void A_long_purpose_is_cut()
+    {
+        var logged = AccessLog.Purpose(new string('x', 500));
+        Assert.Equal(AccessLog.MaxPurpose + 1, logged.Length);
+        Assert.EndsWith("…", logged, StringComparison.Ordinal);
+    }
 }

@@ -271,10 +271,17 @@ public sealed class BadInputTests(CreditApiFactory api)
 
         // A raw identity number where the subject id belongs is not echoed back, in a read or in a batch.
         var rawId = CreditApiFactory.NewIdNumber();
-        var byRawId = await client.GetJsonAsync($"/v1/subjects/{rawId}");
-        Assert.Equal(HttpStatusCode.NotFound, byRawId.Status);
-        Assert.DoesNotContain(rawId, byRawId.Body, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains(rawId[..4] + "**********" + rawId[14..].ToUpperInvariant(), byRawId.Json.Str("detail"), StringComparison.Ordinal);
+        foreach (var view in new[] { "", "/explain", "/records" })
+        {
+            var byRawId = await client.GetJsonAsync($"/v1/subjects/{rawId}{view}");
+            Assert.Equal((HttpStatusCode.BadRequest, "validation_failed"), (byRawId.Status, byRawId.Code));
+            Assert.DoesNotContain(rawId, byRawId.Body, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var wrongCheck = rawId[..17] + (rawId[17] == '0' ? '1' : '0');
+        var unknownMasked = await client.GetJsonAsync($"/v1/subjects/{wrongCheck}"); // the shape, not a valid number: asked, and echoed masked
+        Assert.Equal(HttpStatusCode.NotFound, unknownMasked.Status);
+        Assert.DoesNotContain(rawId[..17], unknownMasked.Body, StringComparison.Ordinal);
         var batch = await client.PostJsonAsync("/v1/records", new JsonObject
         {
             ["records"] = new JsonArray(CreditApiFactory.Record(CreditApiFactory.NewRecordId(), "GOV_FAMILY_VIRTUE", rawId, CreditApiFactory.Day(), new JsonObject { ["event"] = "x" })),

@@ -203,6 +203,8 @@ public sealed class IdentityCodesTests
     [InlineData("张三", "张*")]
     [InlineData("王小明", "王**")]
     [InlineData("欧阳娜娜", "欧***")]
+    [InlineData("𠀀明", "𠀀*")] // a family name outside the basic plane is one character of two UTF-16 units
+    [InlineData("王𠀀", "王*")]
     public void MaskPersonName_keeps_the_first_character(string name, string expected)
     {
         Assert.Equal(expected, IdentityCodes.MaskPersonName(name));

@@ -31,14 +31,15 @@ public sealed class ProfileStartupTests
     }
 
     [Theory]
-    [InlineData(false, null)]
-    [InlineData(false, "dev-operator")]
-    public void The_postgres_profile_refuses_the_development_keys(bool allow, string? configuredKey)
+    [InlineData(false, null, false)]
+    [InlineData(false, "dev-operator", false)]
+    [InlineData(false, "dev-operator", true)] // configured by its hash: the same key
+    public void The_postgres_profile_refuses_the_development_keys(bool allow, string? configuredKey, bool byHash)
     {
         var settings = new Dictionary<string, string> { ["Auth:AllowDevelopmentKeys"] = allow.ToString() };
         if (configuredKey is not null)
         {
-            settings["Auth:Keys:0:Key"] = configuredKey;
+            settings[byHash ? "Auth:Keys:0:KeyHash" : "Auth:Keys:0:Key"] = byHash ? RuralCredit.ApiHost.Auth.AuthOptions.Hash(configuredKey) : configuredKey;
             settings["Auth:Keys:0:Role"] = "operator";
         }
 
