@@ -83,6 +83,10 @@ public static class RuralCreditSiloExtensions
         else
         {
             silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort);
+
+            // Longer than ingest's back-pressure wait (Ingest:MaxWait, 30 s) and its lookups: a batch that waits it all
+            // is appended and answered, not timed out at Orleans' default 30 s and retried as duplicates.
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(1));
             silo.Services.AddSingleton<ICreditLedger, InMemoryCreditLedger>();
             silo.Services.AddSingleton<ISubjectDirectory, InMemorySubjectDirectory>();
             silo.AddMemoryGrainStorage(RuralCreditConstants.StorageName);

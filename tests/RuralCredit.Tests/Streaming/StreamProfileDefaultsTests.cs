@@ -40,5 +40,10 @@ public sealed class StreamProfileDefaultsTests
         var cache = host.Services.GetRequiredService<IOptionsMonitor<SimpleQueueCacheOptions>>().Get(RuralCreditConstants.LedgerStreamProvider);
         Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), agent.StreamInactivityPeriod);
         Assert.Equal(512, cache.CacheSize);
+
+        // A batch that waits out ingest's back-pressure is still answered within the call's timeout.
+        var messaging = host.Services.GetRequiredService<IOptions<SiloMessagingOptions>>().Value;
+        var ingest = host.Services.GetRequiredService<IOptions<RuralCredit.Ledger.IngestOptions>>().Value;
+        Assert.True(messaging.ResponseTimeout >= ingest.MaxWait + TimeSpan.FromSeconds(20), $"{profile}: response timeout {messaging.ResponseTimeout} against ingest's wait {ingest.MaxWait}");
     }
 }
