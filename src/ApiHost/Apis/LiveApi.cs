@@ -26,16 +26,16 @@ public static partial class LiveApi
     }
 
     public static async Task<Results<ServerSentEventsResult<RegionResponse>, ProblemHttpResult>> StreamAsync(
-        string code, IClusterClient cluster, GatewayLoss gatewayLoss, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string code, RegionWatch watch, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var first = await RegionsApi.SummaryAsync(cluster, code).WithinReadDeadline(gatewayLoss);
+        var first = await watch.CurrentAsync(code);
         if (first is null)
         {
             return Problems.NotFound("unknown_region", $"region {code} is not registered");
         }
 
         var logger = loggers.CreateLogger(typeof(LiveApi));
-        return TypedResults.ServerSentEvents(Events(first, () => RegionsApi.SummaryAsync(cluster, code).WithinReadDeadline(gatewayLoss), time, e => LogPollFailed(logger, code, e.GetType().Name), cancellationToken));
+        return TypedResults.ServerSentEvents(Events(first, () => watch.CurrentAsync(code), time, e => LogPollFailed(logger, code, e.GetType().Name), cancellationToken));
     }
 
     /// <summary>The events of a stream that began with <paramref name="first"/>, polling the region once a second.</summary>

@@ -103,6 +103,7 @@ public static class HostingExtensions
         builder.Services.AddHealthChecks()
             .AddCheck<EngineReadyCheck>("engine", tags: ["ready"]);
         builder.Services.AddHostedService<StartupBanner>();
+        builder.Services.AddSingleton<RegionWatch>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AccessLog>();
         return builder;
