@@ -45,7 +45,12 @@ internal sealed class DeferredWrite<TState>(Grain grain, IPersistentState<TState
     }
 }
 
-/// <summary>Monotonic versions for summaries: wall-clock ticks, never below the previous version + 1.</summary>
+/// <summary>
+/// Monotonic versions for summaries: wall-clock ticks, never below the previous version + 1. The machine's clock, not
+/// the engine's <see cref="TimeProvider"/>: a version orders the summaries of one grain across its activations (a new
+/// activation without a snapshot starts from 0), which a business clock set or frozen for an evaluation must not
+/// undo. Subjects keep their last version in their state, so it travels when they migrate.
+/// </summary>
 internal static class SummaryVersion
 {
     public static long Next(long previous) => Math.Max(previous + 1, DateTime.UtcNow.Ticks);
