@@ -151,7 +151,7 @@ public sealed class StartupBanner(IHostApplicationLifetime lifetime, IServer ser
             Console.WriteLine($"  Live dashboard (大屏)     {url}/");
             Console.WriteLine($"  API docs                 {url}/docs");
             Console.WriteLine($"  OpenAPI document         {url}/openapi/v1.json");
-            Console.WriteLine($"  Orleans Dashboard        {url}/orleans/");
+            Console.WriteLine($"  Orleans Dashboard        {url}/orleans/  (operators: any user name, an operator key as the password)");
             Console.WriteLine($"  Health                   {url}/healthz  {url}/readyz");
             if (auth.Value.Keys.Any(k => AuthOptions.DevelopmentKeys.Any(d => d.Key == k.Key)))
             {
