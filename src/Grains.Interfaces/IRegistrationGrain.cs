@@ -10,7 +10,4 @@ public interface IRegistrationGrain : IGrainWithIntegerKey
 
     /// <summary>Registers subjects; the village must exist.</summary>
     Task<IReadOnlyList<RegistrationOutcome>> RegisterSubjectsAsync(IReadOnlyList<SubjectRegistration> subjects);
-
-    /// <summary>Debits the account a subject belongs to (its household's, else its own), once per redemption id (<see cref="IRedemptionGrain"/>).</summary>
-    Task<RedemptionResult> RedeemAsync(string subjectId, Redemption redemption);
 }

@@ -45,7 +45,7 @@ public static class PointsApi
             return Problems.Validation("item is required (at most 200 characters, no NUL characters)");
         }
 
-        var result = await cluster.GetGrain<IRegistrationGrain>(WorkerLanes.Next()).RedeemAsync(body.SubjectId, new Redemption(body.RedemptionId, body.Points.Value, body.Item)).UntilGatewayLost(gatewayLoss.Token);
+        var result = await cluster.ByKey<IRedemptionGrain>(body.RedemptionId).RedeemAsync(body.SubjectId, new Redemption(body.RedemptionId, body.Points.Value, body.Item)).UntilGatewayLost(gatewayLoss.Token);
         if (result.Account.Length > 0)
         {
             access.SubjectRead(user, body.SubjectId, "redemption", "积分兑换"); // the answer shows the account's balance

@@ -72,7 +72,7 @@ public static class RecordsApi
                 var (submission, error) = Parse(item);
                 if (submission is null)
                 {
-                    var id = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("recordId", out var rid) ? JsonBody.String(rid, new List<string>()) ?? "" : "";
+                    var id = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("recordId", out var rid) && JsonBody.TryText(rid, out var text) ? text : "";
                     results[i] = new RecordResultItem(i, id, "rejected", null, new ErrorBody("validation_failed", error!));
                 }
                 else

@@ -90,22 +90,23 @@ public static class JsonBody
         }
     }
 
-    /// <summary>A string value as text, or null (with an error) when it is not a string or not valid text.</summary>
-    public static string? String(JsonElement value, List<string> errors)
+    /// <summary>A string value's text; false when it is not a string or holds an unpaired surrogate escape (no text).</summary>
+    public static bool TryText(JsonElement value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
     {
+        text = null;
         if (value.ValueKind != JsonValueKind.String)
         {
-            return null;
+            return false;
         }
 
         try
         {
-            return value.GetString();
+            text = value.GetString()!;
+            return true;
         }
         catch (InvalidOperationException)
         {
-            errors.Add("not valid text");
-            return null;
+            return false;
         }
     }
 
@@ -128,12 +129,7 @@ public static class JsonBody
             return null;
         }
 
-        string text;
-        try
-        {
-            text = value.GetString()!;
-        }
-        catch (InvalidOperationException)
+        if (!TryText(value, out var text))
         {
             errors.Add($"{name} must be valid text (it holds an unpaired surrogate escape)");
             return null;

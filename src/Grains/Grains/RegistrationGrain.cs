@@ -303,7 +303,4 @@ public sealed class RegistrationGrain(
             HouseholdId = s.HouseholdId,
         }, null);
     }
-
-    public Task<RedemptionResult> RedeemAsync(string subjectId, Redemption redemption) =>
-        GrainFactory.ByKey<IRedemptionGrain>(redemption.RedemptionId).RedeemAsync(subjectId, redemption);
 }
