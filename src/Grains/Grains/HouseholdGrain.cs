@@ -38,6 +38,9 @@ public sealed class HouseholdGrain(
     /// <summary>The last send of the redeemed total: done once the village holds it or its failure set the resend timer.</summary>
     private Task _lastSend = Task.CompletedTask;
 
+    /// <summary>Sends of the redeemed total not answered yet (turns of one activation: no two at once).</summary>
+    private int _unanswered;
+
     private HouseholdState S => state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -149,6 +152,7 @@ public sealed class HouseholdGrain(
     /// </summary>
     private async Task SendRedeemedAsync(string villageCode, decimal redeemed, long version)
     {
+        _unanswered++;
         try
         {
             await GrainFactory.ByKey<IVillageGrain>(villageCode).UpdateHouseholdRedeemedAsync(this.GetPrimaryKeyString(), redeemed, version);
@@ -168,6 +172,14 @@ public sealed class HouseholdGrain(
             catch (InvalidOperationException)
             {
                 // deactivated meanwhile
+            }
+        }
+        finally
+        {
+            // Every send answered: its finished task need not stay with the activation.
+            if (--_unanswered == 0)
+            {
+                _lastSend = Task.CompletedTask;
             }
         }
     }

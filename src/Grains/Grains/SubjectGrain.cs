@@ -541,7 +541,12 @@ public sealed partial class SubjectGrain(
         }
         finally
         {
-            _unanswered--;
+            // Every send answered: the last one is done, and its finished task (with the summary it captured) need not stay
+            // with the activation until the next send.
+            if (--_unanswered == 0)
+            {
+                _lastSend = Task.CompletedTask;
+            }
         }
     }
 

@@ -40,23 +40,24 @@ public interface ISubjectDirectory
 /// <summary>The subject directory of the embedded profile.</summary>
 public sealed class InMemorySubjectDirectory : ISubjectDirectory
 {
-    private readonly ConcurrentDictionary<string, DirectoryEntry> _entries = new(StringComparer.Ordinal);
+    // The registrations themselves (the subject grains hold the same instances); a directory entry is made from one when
+    // asked, not kept beside it.
     private readonly ConcurrentDictionary<string, SubjectInfo> _infos = new(StringComparer.Ordinal);
 
     // Members of each household in registration order (households read them on every activation).
     private readonly Dictionary<string, List<string>> _households = new(StringComparer.Ordinal);
 
     public ValueTask<DirectoryEntry?> FindAsync(string subjectId, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(_entries.GetValueOrDefault(subjectId));
+        ValueTask.FromResult(_infos.TryGetValue(subjectId, out var info) ? EntryOf(info) : null);
 
     public ValueTask<IReadOnlyDictionary<string, DirectoryEntry>> FindManyAsync(IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken = default)
     {
         var found = new Dictionary<string, DirectoryEntry>(StringComparer.Ordinal);
         foreach (var id in subjectIds)
         {
-            if (_entries.TryGetValue(id, out var entry))
+            if (_infos.TryGetValue(id, out var info))
             {
-                found[id] = entry;
+                found[id] = EntryOf(info);
             }
         }
 
@@ -69,9 +70,8 @@ public sealed class InMemorySubjectDirectory : ISubjectDirectory
         {
             foreach (var info in subjects)
             {
-                var previous = _entries.GetValueOrDefault(info.SubjectId)?.HouseholdId;
+                var previous = _infos.GetValueOrDefault(info.SubjectId)?.HouseholdId;
                 _infos[info.SubjectId] = info;
-                _entries[info.SubjectId] = new DirectoryEntry(info.SubjectType, info.VillageCode, info.HouseholdId);
                 if (previous == info.HouseholdId)
                 {
                     continue;
@@ -101,17 +101,19 @@ public sealed class InMemorySubjectDirectory : ISubjectDirectory
         {
             return ValueTask.FromResult<IReadOnlyList<IReadOnlyList<(string, string)>>>(householdIds
                 .Select(household => (IReadOnlyList<(string, string)>)(_households.TryGetValue(household, out var members)
-                    ? members.Select(id => (id, _entries[id].VillageCode)).ToList()
+                    ? members.Select(id => (id, _infos[id].VillageCode)).ToList()
                     : []))
                 .ToList());
         }
     }
 
     public ValueTask<IReadOnlyList<string>> ListByTypeAsync(string subjectType, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IReadOnlyList<string>>(_entries.Where(kv => kv.Value.SubjectType == subjectType).Select(kv => kv.Key).ToList());
+        ValueTask.FromResult<IReadOnlyList<string>>(_infos.Where(kv => kv.Value.SubjectType == subjectType).Select(kv => kv.Key).ToList());
 
     public ValueTask<IReadOnlyList<string>> ListByVillageAsync(string villageCode, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IReadOnlyList<string>>(_entries.Where(kv => kv.Value.VillageCode == villageCode).Select(kv => kv.Key).ToList());
+        ValueTask.FromResult<IReadOnlyList<string>>(_infos.Where(kv => kv.Value.VillageCode == villageCode).Select(kv => kv.Key).ToList());
 
-    public ValueTask<int> CountAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(_entries.Count);
+    public ValueTask<int> CountAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(_infos.Count);
+
+    private static DirectoryEntry EntryOf(SubjectInfo info) => new(info.SubjectType, info.VillageCode, info.HouseholdId);
 }

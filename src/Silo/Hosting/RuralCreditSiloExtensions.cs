@@ -87,6 +87,9 @@ public static class RuralCreditSiloExtensions
             // Longer than ingest's back-pressure wait (Ingest:MaxWait, 30 s) and its lookups: a batch that waits it all
             // is appended and answered, not timed out at Orleans' default 30 s and retried as duplicates.
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(1));
+
+            // One silo: every grain is local, and a cache of where grains live only holds an entry per activation.
+            silo.Configure<GrainDirectoryOptions>(o => o.CachingStrategy = GrainDirectoryOptions.CachingStrategyType.None);
             silo.Services.AddSingleton<ICreditLedger, InMemoryCreditLedger>();
             silo.Services.AddSingleton<ISubjectDirectory, InMemorySubjectDirectory>();
             silo.AddMemoryGrainStorage(RuralCreditConstants.StorageName);
