@@ -45,6 +45,9 @@ internal sealed class InProcessResults
     public int? ActivationsBeforeCollection { get; set; }
     public int? ActivationsAfterCollection { get; set; }
     public long ProcessWorkingSetBytes { get; set; }
+
+    /// <summary>What Orleans itself holds per grain here (bare grains in a silo of their own).</summary>
+    public FloorResults? OrleansFloor { get; set; }
 }
 
 /// <summary>

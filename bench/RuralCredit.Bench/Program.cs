@@ -68,6 +68,7 @@ internal static class BenchProgram
             try
             {
                 inProcess = await new InProcessBench(options, data, http?.SubjectIds, Log).RunAsync(failures, cts.Token);
+                inProcess.OrleansFloor = await new OrleansFloor(data.Subjects.Count, Log).RunAsync(cts.Token);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cts.IsCancellationRequested)
             {

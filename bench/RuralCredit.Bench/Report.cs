@@ -70,6 +70,10 @@ internal static class Report
             rows.Add(AtMost("managed heap per active subject KB", inProcess.HeapPerActiveSubjectKb, 6, "N2"));
             rows.Add(Plain("  of which in activations / in the embedded storage (ledger, directory) KB", $"{Format(inProcess.HeapInActivationsPerSubjectKb, "N2")} / {Format(inProcess.HeapInStoragePerSubjectKb, "N2")}"));
             rows.Add(Plain("benchmark process working set (in-process silo) MB", Mb(inProcess.ProcessWorkingSetBytes)));
+            if (inProcess.OrleansFloor is { } floor)
+            {
+                rows.Add(Plain("Orleans alone, heap per grain KB: bare / subscribed implicitly, one event / the same, streams forgotten", $"{floor.PlainActivationKb:N2} / {floor.StreamActivationKb:N2} / {floor.StreamActivationAfterInactivityKb:N2}"));
+            }
         }
 
         return rows;

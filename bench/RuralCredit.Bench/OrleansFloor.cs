@@ -1,0 +1,169 @@
+using System.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+
+namespace RuralCredit.Bench;
+
+/// <summary>
+/// What Orleans itself holds per grain on this machine, measured beside the subjects' figure: a silo of its own in this
+/// process (the embedded profile's directory setting), bare grains activated by a call, then bare grains subscribed
+/// implicitly to a memory stream, each activated by one event. No RuralCredit code runs in it.
+/// </summary>
+internal sealed class OrleansFloor(int grains, Action<string> log)
+{
+    public const string StreamNamespace = "floor";
+    private const string ProviderName = "floor";
+    private const int Concurrency = 64;
+    private static readonly TimeSpan Inactivity = TimeSpan.FromSeconds(10);
+
+    public async Task<FloorResults> RunAsync(CancellationToken ct)
+    {
+        var ports = ApiHostProcess.FreePorts(2);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort: ports[0], gatewayPort: ports[1]);
+            silo.Configure<GrainDirectoryOptions>(o => o.CachingStrategy = GrainDirectoryOptions.CachingStrategyType.None);
+            silo.AddMemoryGrainStorage("PubSubStore");
+            silo.AddMemoryStreams(ProviderName, streams =>
+            {
+                // As the embedded profile's ledger stream: implicit subscriptions only (no rendezvous grain per stream), a
+                // delivered event leaves the cache, a quiet stream is forgotten.
+                streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+                streams.ConfigurePullingAgent(o => o.Configure(a => a.StreamInactivityPeriod = Inactivity));
+                streams.ConfigureCacheEviction(o => o.Configure(e =>
+                {
+                    e.DataMinTimeInCache = TimeSpan.Zero;
+                    e.DataMaxAgeInCache = TimeSpan.FromSeconds(1);
+                }));
+            });
+        });
+
+        using var host = builder.Build();
+        await host.StartAsync(ct);
+        try
+        {
+            var client = host.Services.GetRequiredService<IClusterClient>();
+            await client.GetGrain<IPlainFloorGrain>("warm-up").TouchAsync();
+            var results = new FloorResults { Grains = grains };
+
+            var before = MeasureHeap();
+            await ForEachAsync(i => client.GetGrain<IPlainFloorGrain>("p" + i).TouchAsync(), ct);
+            var plain = MeasureHeap();
+            results.PlainActivationKb = Math.Round((plain - before) / 1024.0 / grains, 3);
+
+            var streams = client.GetStreamProvider(ProviderName);
+            await ForEachAsync(i => streams.GetStream<int>(StreamId.Create(StreamNamespace, "s" + i)).OnNextAsync(1), ct);
+            var management = client.GetGrain<IManagementGrain>(0);
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+            while (StreamFloorGrain.Received < grains && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(250, ct);
+            }
+
+            results.EventsReceived = StreamFloorGrain.Received;
+            var streamed = MeasureHeap();
+            results.StreamActivationKb = Math.Round((streamed - plain) / 1024.0 / grains, 3);
+
+            // Once the pulling agents have forgotten the quiet streams, what stays is the grains' own share.
+            await Task.Delay(Inactivity + Inactivity, ct);
+            results.StreamActivationAfterInactivityKb = Math.Round((MeasureHeap() - plain) / 1024.0 / grains, 3);
+            results.Activations = await management.GetTotalActivationCount();
+            log($"Orleans alone: {grains:N0} bare grains {results.PlainActivationKb:N2} KB each; {grains:N0} bare grains subscribed implicitly to a memory stream, one event each ({results.EventsReceived:N0} received): {results.StreamActivationKb:N2} KB each, {results.StreamActivationAfterInactivityKb:N2} KB once the agents forgot the streams");
+            return results;
+        }
+        finally
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await host.StopAsync(stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task ForEachAsync(Func<int, Task> action, CancellationToken ct)
+    {
+        var next = -1;
+        async Task Worker()
+        {
+            for (var i = Interlocked.Increment(ref next); i < grains; i = Interlocked.Increment(ref next))
+            {
+                await action(i);
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => Task.Run(Worker, ct)));
+    }
+
+    private static long MeasureHeap()
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+}
+
+/// <summary>Figures of <see cref="OrleansFloor"/>.</summary>
+internal sealed class FloorResults
+{
+    public int Grains { get; set; }
+    public double PlainActivationKb { get; set; }
+    public double StreamActivationKb { get; set; }
+    public double StreamActivationAfterInactivityKb { get; set; }
+    public int EventsReceived { get; set; }
+    public int Activations { get; set; }
+}
+
+public interface IPlainFloorGrain : IGrainWithStringKey
+{
+    Task<int> TouchAsync();
+}
+
+/// <summary>A grain holding one number: what an activation costs with nothing of its own.</summary>
+public sealed class PlainFloorGrain : Grain, IPlainFloorGrain
+{
+    private int _touched;
+
+    public Task<int> TouchAsync() => Task.FromResult(++_touched);
+}
+
+/// <summary>A grain subscribed implicitly to its stream, holding the sum of what it received.</summary>
+[ImplicitStreamSubscription(OrleansFloor.StreamNamespace)]
+public sealed class StreamFloorGrain : Grain, IGrainWithStringKey, IStreamSubscriptionObserver, IAsyncObserver<int>
+{
+    private static int s_received;
+    private int _sum;
+
+    public static int Received => Volatile.Read(ref s_received);
+
+    public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
+        await handleFactory.Create<int>().ResumeAsync(this);
+
+    public Task OnNextAsync(int item, StreamSequenceToken? token = null)
+    {
+        _sum += item;
+        Interlocked.Increment(ref s_received);
+        return Task.CompletedTask;
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
+}
