@@ -397,7 +397,7 @@ internal sealed class InProcessBench(BenchOptions options, CityData data, IReadO
     }
 
     /// <summary>Managed heap after a full, blocking, compacting collection (LOH included).</summary>
-    private static long MeasureHeap()
+    internal static long MeasureHeap()
     {
         for (var i = 0; i < 2; i++)
         {

@@ -1,4 +1,3 @@
-using System.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -55,9 +54,9 @@ internal sealed class OrleansFloor(int grains, Action<string> log)
             await client.GetGrain<IPlainFloorGrain>("warm-up").TouchAsync();
             var results = new FloorResults { Grains = grains };
 
-            var before = MeasureHeap();
+            var before = InProcessBench.MeasureHeap();
             await ForEachAsync(i => client.GetGrain<IPlainFloorGrain>("p" + i).TouchAsync(), ct);
-            var plain = MeasureHeap();
+            var plain = InProcessBench.MeasureHeap();
             results.PlainActivationKb = Math.Round((plain - before) / 1024.0 / grains, 3);
 
             var streams = client.GetStreamProvider(ProviderName);
@@ -70,12 +69,12 @@ internal sealed class OrleansFloor(int grains, Action<string> log)
             }
 
             results.EventsReceived = StreamFloorGrain.Received;
-            var streamed = MeasureHeap();
+            var streamed = InProcessBench.MeasureHeap();
             results.StreamActivationKb = Math.Round((streamed - plain) / 1024.0 / grains, 3);
 
             // Once the pulling agents have forgotten the quiet streams, what stays is the grains' own share.
             await Task.Delay(Inactivity + Inactivity, ct);
-            results.StreamActivationAfterInactivityKb = Math.Round((MeasureHeap() - plain) / 1024.0 / grains, 3);
+            results.StreamActivationAfterInactivityKb = Math.Round((InProcessBench.MeasureHeap() - plain) / 1024.0 / grains, 3);
             results.Activations = await management.GetTotalActivationCount();
             log($"Orleans alone: {grains:N0} bare grains {results.PlainActivationKb:N2} KB each; {grains:N0} bare grains subscribed implicitly to a memory stream, one event each ({results.EventsReceived:N0} received): {results.StreamActivationKb:N2} KB each, {results.StreamActivationAfterInactivityKb:N2} KB once the agents forgot the streams");
             return results;
@@ -105,18 +104,6 @@ internal sealed class OrleansFloor(int grains, Action<string> log)
         }
 
         await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => Task.Run(Worker, ct)));
-    }
-
-    private static long MeasureHeap()
-    {
-        for (var i = 0; i < 2; i++)
-        {
-            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-            GC.WaitForPendingFinalizers();
-        }
-
-        return GC.GetTotalMemory(forceFullCollection: true);
     }
 }
 
