@@ -57,6 +57,12 @@ internal sealed class HttpResults
     public double? ApiHostCpuPerReadAfterUs { get; set; }
 
     public double? ClientCpuPerReadAfterUs { get; set; }
+
+    /// <summary>Reads of every kind served per second after ingest: what the machine serves to the closed-loop clients.</summary>
+    public double? ReadsAfterPerSecond { get; set; }
+
+    /// <summary>Share of the machine's CPU time (all cores, every process) busy during the reads after ingest.</summary>
+    public double? ReadsAfterMachineCpuBusy { get; set; }
     public long? ChildPeakWorkingSet { get; set; }
     public long? ChildWorkingSetAtEnd { get; set; }
     public string? ChildLog { get; set; }
@@ -253,6 +259,7 @@ internal sealed class HttpBench(BenchOptions options, CityData data, Action<stri
             var afterStart = Clock.Now;
             var hostCpuBefore = host.CpuTime();
             var clientCpuBefore = Environment.CpuUsage.TotalTime;
+            var machineCpuBefore = MachineCpu.Sample();
             if (options.Clients > 0 && options.AfterSeconds > 0)
             {
                 log($"reads after ingest for {options.AfterSeconds} s with {options.Clients} clients");
@@ -262,11 +269,13 @@ internal sealed class HttpBench(BenchOptions options, CityData data, Action<stri
             results.ReadsAfterSeconds = Math.Round(Clock.Seconds(afterStart, Clock.Now), 1);
             var hostCpu = host.CpuTime() - hostCpuBefore;
             var clientCpu = Environment.CpuUsage.TotalTime - clientCpuBefore;
+            results.ReadsAfterMachineCpuBusy = MachineCpu.BusyBetween(machineCpuBefore, MachineCpu.Sample());
             await readStop.CancelAsync();
             await readTask;
             var readsAfter = reads.Summaries(ReadLoad.After).Values.Sum(r => r.Count);
             if (readsAfter > 0)
             {
+                results.ReadsAfterPerSecond = Math.Round(readsAfter / Math.Max(results.ReadsAfterSeconds, 0.001));
                 results.ApiHostCpuPerReadAfterUs = Math.Round(hostCpu.TotalMicroseconds / readsAfter, 1);
                 results.ClientCpuPerReadAfterUs = Math.Round(clientCpu.TotalMicroseconds / readsAfter, 1);
             }

@@ -59,6 +59,7 @@ internal static class Report
 
             rows.Add(Plain("API host CPU µs per record during ingest (reads alongside included)", Format(http.ApiHostCpuPerRecordUs, "N1")));
             rows.Add(Plain("CPU µs per read after ingest: API host / benchmark clients", $"{Format(http.ApiHostCpuPerReadAfterUs, "N0")} / {Format(http.ClientCpuPerReadAfterUs, "N0")}"));
+            rows.Add(Plain("reads/s after ingest, all kinds (machine CPU busy)", $"{Format(http.ReadsAfterPerSecond, "N0")} ({Format(http.ReadsAfterMachineCpuBusy, "P0")})"));
             rows.Add(Plain("API host working set after ingest / peak MB", $"{Mb(http.ChildWorkingSetAfterIngest)} / {Mb(http.ChildPeakWorkingSet)}"));
         }
 
