@@ -68,12 +68,24 @@ internal static class BenchProgram
             try
             {
                 inProcess = await new InProcessBench(options, data, http?.SubjectIds, Log).RunAsync(failures, cts.Token);
-                inProcess.OrleansFloor = await new OrleansFloor(data.Subjects.Count, Log).RunAsync(cts.Token);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cts.IsCancellationRequested)
             {
                 failures.Add($"in-process part failed: {ex.GetType().Name}: {ex.Message}");
                 Log($"in-process part failed: {ex}");
+            }
+
+            try
+            {
+                if (inProcess is not null)
+                {
+                    inProcess.OrleansFloor = await new OrleansFloor(data.Subjects.Count, Log).RunAsync(cts.Token);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cts.IsCancellationRequested)
+            {
+                failures.Add($"Orleans-alone part failed: {ex.GetType().Name}: {ex.Message}");
+                Log($"Orleans-alone part failed: {ex}");
             }
         }
 
