@@ -43,21 +43,7 @@ public static class ScoringEngine
     public static int WholeDays(DateTimeOffset from, DateTimeOffset to) => (int)Math.Floor((to - from).TotalDays);
 
     /// <summary>The undecayed effect of a rule on a record: points, or units × rate bounded in magnitude.</summary>
-    public static double RawPoints(ScoringRule rule, string payloadJson)
-    {
-        if (rule.Points is { } points)
-        {
-            return points;
-        }
-
-        if (rule.PointsPerUnit is not { } perUnit || rule.UnitField is null)
-        {
-            return 0;
-        }
-
-        var raw = perUnit * (Payload.GetNumber(payloadJson, rule.UnitField) ?? 0);
-        return rule.MaxPoints is { } max && Math.Abs(raw) > Math.Abs(max) ? Math.CopySign(Math.Abs(max), raw) : raw;
-    }
+    public static double RawPoints(ScoringRule rule, string payloadJson) => (double)Raw(rule, payloadJson);
 
     /// <summary>The decay factor of a rule after <paramref name="days"/> whole days.</summary>
     public static double DecayFactor(ScoringRule rule, int days) =>
@@ -86,35 +72,34 @@ public static class ScoringEngine
     public static int ToScore(decimal value) => (int)Math.Clamp(Math.Round(value, MidpointRounding.AwayFromZero), 0, 1000);
 
     /// <summary>
-    /// The effect of a rule on a record after <paramref name="days"/> whole days, in decimal: the model's numbers and
-    /// the payload's are decimal literals, and the score is rounded at exact halves (45 points decayed 3 days of 10
-    /// are exactly 31.5, which rounds to 32; computed in binary, 45 × 0.7 is 31.499999999999996 and rounds to 31).
-    /// The multiplication comes before the division, as SPEC writes it.
+    /// <see cref="RawPoints"/> in decimal: the model's numbers and the payload's are decimal literals, and the score is
+    /// rounded at exact halves (see <see cref="Decayed"/>).
     /// </summary>
-    private static decimal Effect(ScoringRule rule, string payloadJson, int days)
+    private static decimal Raw(ScoringRule rule, string payloadJson)
     {
-        decimal raw;
         if (rule.Points is { } points)
         {
-            raw = (decimal)points;
+            return (decimal)points;
         }
-        else if (rule.PointsPerUnit is { } perUnit && rule.UnitField is not null)
-        {
-            raw = (decimal)perUnit * (decimal)(Payload.GetNumber(payloadJson, rule.UnitField) ?? 0);
-            if (rule.MaxPoints is { } max && Math.Abs(raw) > Math.Abs((decimal)max))
-            {
-                raw = raw < 0 ? -Math.Abs((decimal)max) : Math.Abs((decimal)max);
-            }
-        }
-        else
+
+        if (rule.PointsPerUnit is not { } perUnit || rule.UnitField is null)
         {
             return 0;
         }
 
-        return rule.Decay == "linear" && rule.DecayDays is { } decayDays and > 0
+        var raw = (decimal)perUnit * (decimal)(Payload.GetNumber(payloadJson, rule.UnitField) ?? 0);
+        return rule.MaxPoints is { } max && Math.Abs(raw) > Math.Abs((decimal)max) ? (raw < 0 ? -Math.Abs((decimal)max) : Math.Abs((decimal)max)) : raw;
+    }
+
+    /// <summary>
+    /// The effect of <paramref name="raw"/> after <paramref name="days"/> whole days, in decimal: 45 points decayed 3
+    /// days of 10 are exactly 31.5, which rounds to 32 (computed in binary, 45 × 0.7 is 31.499999999999996 and rounds
+    /// to 31). The multiplication comes before the division, as SPEC writes it.
+    /// </summary>
+    private static decimal Decayed(ScoringRule rule, decimal raw, int days) =>
+        rule.Decay == "linear" && rule.DecayDays is { } decayDays and > 0
             ? days >= decayDays ? 0 : raw * (decayDays - days) / decayDays
             : raw;
-    }
 
     /// <summary>
     /// Evaluates <paramref name="records"/> under <paramref name="model"/> at <paramref name="t"/>. Without
@@ -158,7 +143,8 @@ public static class ScoringEngine
             }
 
             var days = WholeDays(record.OccurredAt, t);
-            var effect = Effect(rule, record.PayloadJson, days);
+            var rawPoints = Raw(rule, record.PayloadJson);
+            var effect = Decayed(rule, rawPoints, days);
             raw[rule.Dimension] += effect;
             if (byItem is null)
             {
@@ -166,7 +152,7 @@ public static class ScoringEngine
             }
 
             byItem[record.CatalogCode] = byItem.GetValueOrDefault(record.CatalogCode) + effect;
-            effects!.Add(new RecordEffect(record.RecordId, record.CatalogCode, record.Status, record.OccurredAt, RawPoints(rule, record.PayloadJson), DecayFactor(rule, days), (double)effect, rule.Dimension));
+            effects!.Add(new RecordEffect(record.RecordId, record.CatalogCode, record.Status, record.OccurredAt, (double)rawPoints, DecayFactor(rule, days), (double)effect, rule.Dimension));
         }
 
         var dimensions = new List<DimensionValue>(model.Dimensions.Count);

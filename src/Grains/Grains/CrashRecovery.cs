@@ -45,8 +45,11 @@ internal static class CrashRecovery
         return state.WriteStateAsync();
     }
 
-    /// <summary>Runs the rebuild right after activation, as a grain turn of its own (activation does not wait for it).</summary>
-    public static void RunSoon<TGrain>(TGrain grain, Func<TGrain, CancellationToken, Task> work)
+    /// <summary>
+    /// Runs <paramref name="work"/> once, after <paramref name="delay"/> (none: right after the current turn), as a grain
+    /// turn of its own: the rebuild after activation (activation does not wait for it), a later attempt of it.
+    /// </summary>
+    public static void RunSoon<TGrain>(TGrain grain, Func<TGrain, CancellationToken, Task> work, TimeSpan delay = default)
         where TGrain : Grain
     {
         IGrainTimer? timer = null;
@@ -54,7 +57,43 @@ internal static class CrashRecovery
         {
             timer?.Dispose();
             await work(self, ct);
-        }, grain, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan, Interleave = false, KeepAlive = true });
+        }, grain, new GrainTimerCreationOptions { DueTime = delay, Period = Timeout.InfiniteTimeSpan, Interleave = false, KeepAlive = true });
+    }
+
+    /// <summary>
+    /// Asks each id (200 at a time) and applies each answer as it comes; returns the ids whose call failed (their silo
+    /// died too, the call timed out), for a later attempt.
+    /// </summary>
+    public static async Task<List<string>> AskEachAsync<T>(IReadOnlyList<string> ids, Func<string, Task<T>> ask, Action<string, T> apply)
+    {
+        var silent = new List<string>();
+        foreach (var chunk in ids.Chunk(200))
+        {
+            var answers = await Task.WhenAll(chunk.Select(async id =>
+            {
+                try
+                {
+                    return (Answered: true, Value: await ask(id));
+                }
+                catch (Exception)
+                {
+                    return (Answered: false, Value: default(T)!);
+                }
+            }));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                if (answers[i].Answered)
+                {
+                    apply(chunk[i], answers[i].Value);
+                }
+                else
+                {
+                    silent.Add(chunk[i]);
+                }
+            }
+        }
+
+        return silent;
     }
 }
 

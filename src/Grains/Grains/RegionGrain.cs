@@ -53,29 +53,17 @@ public sealed partial class RegionGrain(
     /// <summary>Asks <paramref name="children"/> for their summaries, keeps each newer one; returns those that did not answer.</summary>
     private async Task<List<string>> AskChildrenAsync(IReadOnlyList<string> children)
     {
-        var answers = await Task.WhenAll(children.Select(async code =>
+        var silent = await CrashRecovery.AskEachAsync(children, code => code.Length == 12
+            ? GrainFactory.ByKey<IVillageGrain>(code).GetSummaryAsync()
+            : GrainFactory.ByKey<IRegionGrain>(code).GetSummaryAsync(), (_, summary) =>
         {
-            try
-            {
-                return (Code: code, Answered: true, Summary: await (code.Length == 12
-                    ? GrainFactory.ByKey<IVillageGrain>(code).GetSummaryAsync()
-                    : GrainFactory.ByKey<IRegionGrain>(code).GetSummaryAsync()));
-            }
-            catch (Exception)
-            {
-                return (Code: code, Answered: false, Summary: (RegionSummary?)null);
-            }
-        }));
-        foreach (var summary in answers.Select(a => a.Summary).OfType<RegionSummary>())
-        {
-            if (!S.ChildSummaries.TryGetValue(summary.Info.Code, out var held) || held.Version <= summary.Version)
+            if (summary is not null && (!S.ChildSummaries.TryGetValue(summary.Info.Code, out var held) || held.Version <= summary.Version))
             {
                 S.ChildSummaries[summary.Info.Code] = summary;
             }
-        }
-
+        });
         Changed();
-        return answers.Where(a => !a.Answered).Select(a => a.Code).ToList();
+        return silent;
     }
 
     private void AskAgainLater(List<string> silent, int attempt)
@@ -93,12 +81,7 @@ public sealed partial class RegionGrain(
         }
 
         LogAskAgain(code, silent.Count, attempt);
-        IGrainTimer? timer = null;
-        timer = this.RegisterGrainTimer(async (self, _) =>
-        {
-            timer?.Dispose();
-            self.AskAgainLater(await self.AskChildrenAsync(silent), attempt + 1);
-        }, this, new GrainTimerCreationOptions { DueTime = TimeSpan.FromSeconds(attempt), Period = Timeout.InfiniteTimeSpan, Interleave = false, KeepAlive = true });
+        CrashRecovery.RunSoon(this, async (self, _) => self.AskAgainLater(await self.AskChildrenAsync(silent), attempt + 1), TimeSpan.FromSeconds(attempt));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Region {Code} reconciling after a crash: {Silent} children did not answer (attempt {Attempt}); asking them again")]

@@ -77,7 +77,7 @@ public sealed partial class VillageGrain(
     {
         var code = this.GetPrimaryKeyString();
         var householdsToAsk = households.ToHashSet(StringComparer.Ordinal);
-        var silentSubjects = await AskEachAsync(subjects, id => GrainFactory.ByKey<ISubjectGrain>(id).GetSummaryAsync(), (id, summary) =>
+        var silentSubjects = await CrashRecovery.AskEachAsync(subjects, id => GrainFactory.ByKey<ISubjectGrain>(id).GetSummaryAsync(), (id, summary) =>
         {
             if (summary is null || summary.VillageCode != code)
             {
@@ -95,7 +95,7 @@ public sealed partial class VillageGrain(
                 householdsToAsk.Add(household);
             }
         });
-        var silentHouseholds = await AskEachAsync(householdsToAsk.ToList(), id => GrainFactory.ByKey<IHouseholdGrain>(id).GetViewAsync(), (id, view) =>
+        var silentHouseholds = await CrashRecovery.AskEachAsync(householdsToAsk.ToList(), id => GrainFactory.ByKey<IHouseholdGrain>(id).GetViewAsync(), (id, view) =>
         {
             if (view is not null && view.VillageCode == code)
             {
@@ -105,39 +105,6 @@ public sealed partial class VillageGrain(
 
         Changed();
         return (silentSubjects, silentHouseholds);
-    }
-
-    /// <summary>Asks each id (200 at a time) and applies each answer as it is; returns the ids whose call failed.</summary>
-    private static async Task<List<string>> AskEachAsync<T>(IReadOnlyList<string> ids, Func<string, Task<T>> ask, Action<string, T> apply)
-    {
-        var silent = new List<string>();
-        foreach (var chunk in ids.Chunk(200))
-        {
-            var answers = await Task.WhenAll(chunk.Select(async id =>
-            {
-                try
-                {
-                    return (Answered: true, Value: await ask(id));
-                }
-                catch (Exception)
-                {
-                    return (Answered: false, Value: default(T)!);
-                }
-            }));
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                if (answers[i].Answered)
-                {
-                    apply(chunk[i], answers[i].Value);
-                }
-                else
-                {
-                    silent.Add(chunk[i]);
-                }
-            }
-        }
-
-        return silent;
     }
 
     /// <summary>Asks the silent ones of attempt <paramref name="attempt"/> again, <paramref name="attempt"/> seconds later, in a turn of its own.</summary>
@@ -157,12 +124,7 @@ public sealed partial class VillageGrain(
         }
 
         LogAskAgain(code, count, attempt);
-        IGrainTimer? timer = null;
-        timer = this.RegisterGrainTimer(async (self, _) =>
-        {
-            timer?.Dispose();
-            self.AskAgainLater(await self.AskAsync(silent.Subjects, silent.Households), attempt + 1);
-        }, this, new GrainTimerCreationOptions { DueTime = TimeSpan.FromSeconds(attempt), Period = Timeout.InfiniteTimeSpan, Interleave = false, KeepAlive = true });
+        CrashRecovery.RunSoon(this, async (self, _) => self.AskAgainLater(await self.AskAsync(silent.Subjects, silent.Households), attempt + 1), TimeSpan.FromSeconds(attempt));
     }
 
     public async Task<bool> RegisterAsync(RegionInfo info)

@@ -44,11 +44,12 @@ public interface ICreditLedger
     /// </summary>
     ValueTask<IReadOnlyList<IReadOnlyList<LedgerEntry>>> ReadSubjectsAsync(IReadOnlyList<(string SubjectId, long AfterSeq)> subjects, CancellationToken cancellationToken = default);
 
-    /// <summary>A record by id with its current status, or null.</summary>
-    ValueTask<LedgerRecord?> FindRecordAsync(string recordId, CancellationToken cancellationToken = default);
-
-    /// <summary><see cref="FindRecordAsync"/> for many ids at once (one round trip): the records found, by id.</summary>
+    /// <summary>Records by id with their current status (one round trip): the records found, by id.</summary>
     ValueTask<IReadOnlyDictionary<string, LedgerRecord>> FindRecordsAsync(IReadOnlyCollection<string> recordIds, CancellationToken cancellationToken = default);
+
+    /// <summary>A record by id with its current status, or null.</summary>
+    async ValueTask<LedgerRecord?> FindRecordAsync(string recordId, CancellationToken cancellationToken = default) =>
+        (await FindRecordsAsync([recordId], cancellationToken)).GetValueOrDefault(recordId);
 
     /// <summary>The last delivered sequence of a partition (0 when none).</summary>
     ValueTask<long> GetCheckpointAsync(int partition, CancellationToken cancellationToken = default);

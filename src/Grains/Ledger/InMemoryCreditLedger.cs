@@ -135,14 +135,6 @@ public sealed class InMemoryCreditLedger(IOptions<LedgerOptions> options) : ICre
         }
     }
 
-    public ValueTask<LedgerRecord?> FindRecordAsync(string recordId, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            return ValueTask.FromResult(_records.TryGetValue(recordId, out var record) ? new LedgerRecord(record.Entry, record.Status) : null);
-        }
-    }
-
     public ValueTask<IReadOnlyDictionary<string, LedgerRecord>> FindRecordsAsync(IReadOnlyCollection<string> recordIds, CancellationToken cancellationToken = default)
     {
         var found = new Dictionary<string, LedgerRecord>(StringComparer.Ordinal);

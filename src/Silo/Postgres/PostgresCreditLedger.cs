@@ -228,15 +228,6 @@ public sealed class PostgresCreditLedger(NpgsqlDataSource db, IOptions<LedgerOpt
             return results;
         }, "ledger read");
 
-    public ValueTask<LedgerRecord?> FindRecordAsync(string recordId, CancellationToken cancellationToken = default) =>
-        PostgresErrors.Guard(async () =>
-        {
-            await using var cmd = db.CreateCommand($"SELECT {Columns}, status FROM rc_ledger WHERE kind = 0 AND record_id = $1");
-            cmd.Parameters.Add(new NpgsqlParameter { Value = recordId });
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-            return await reader.ReadAsync(cancellationToken) ? new LedgerRecord(Read(reader), reader.GetString(17)) : null;
-        }, "ledger read");
-
     public ValueTask<IReadOnlyDictionary<string, LedgerRecord>> FindRecordsAsync(IReadOnlyCollection<string> recordIds, CancellationToken cancellationToken = default) =>
         PostgresErrors.Guard(async () =>
         {

@@ -110,19 +110,10 @@ public sealed class VillageOutboxTests
         Version = version,
     };
 
-    /// <summary>A village that takes every call as soon as it can (on another thread).</summary>
-    private sealed class ImmediateVillage : IVillageGrain
+    /// <summary>A village that takes summaries and nothing else (the outbox calls nothing else).</summary>
+    private abstract class FakeVillage : IVillageGrain
     {
-        public System.Collections.Concurrent.ConcurrentBag<string> Received { get; } = [];
-
-        public async Task UpdateSubjectsAsync(IReadOnlyList<SubjectSummary> summaries)
-        {
-            await Task.Yield();
-            foreach (var s in summaries)
-            {
-                Received.Add(s.SubjectId);
-            }
-        }
+        public abstract Task UpdateSubjectsAsync(IReadOnlyList<SubjectSummary> summaries);
 
         public Task<bool> RegisterAsync(RegionInfo info) => throw new NotSupportedException();
 
@@ -139,8 +130,23 @@ public sealed class VillageOutboxTests
         public GrainId GetGrainId() => throw new NotSupportedException();
     }
 
+    /// <summary>A village that takes every call as soon as it can (on another thread).</summary>
+    private sealed class ImmediateVillage : FakeVillage
+    {
+        public System.Collections.Concurrent.ConcurrentBag<string> Received { get; } = [];
+
+        public override async Task UpdateSubjectsAsync(IReadOnlyList<SubjectSummary> summaries)
+        {
+            await Task.Yield();
+            foreach (var s in summaries)
+            {
+                Received.Add(s.SubjectId);
+            }
+        }
+    }
+
     /// <summary>A village whose calls wait until the test releases (or fails) them, one at a time, in order.</summary>
-    private sealed class GatedVillage : IVillageGrain
+    private sealed class GatedVillage : FakeVillage
     {
         private readonly Lock _gate = new();
         private readonly List<IReadOnlyList<SubjectSummary>> _calls = [];
@@ -168,7 +174,7 @@ public sealed class VillageOutboxTests
             }
         }
 
-        public Task UpdateSubjectsAsync(IReadOnlyList<SubjectSummary> summaries)
+        public override Task UpdateSubjectsAsync(IReadOnlyList<SubjectSummary> summaries)
         {
             var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (_gate)
@@ -218,19 +224,5 @@ public sealed class VillageOutboxTests
 
             throw new TimeoutException("no call to answer");
         }
-
-        public Task<bool> RegisterAsync(RegionInfo info) => throw new NotSupportedException();
-
-        public Task<RegionInfo?> GetInfoAsync() => throw new NotSupportedException();
-
-        public Task RemoveSubjectAsync(string subjectId) => throw new NotSupportedException();
-
-        public Task UpdateHouseholdRedeemedAsync(string householdId, decimal redeemed, long version) => throw new NotSupportedException();
-
-        public Task<RegionSummary?> GetSummaryAsync() => throw new NotSupportedException();
-
-        public Task<int> RefreshAllAsync() => throw new NotSupportedException();
-
-        public GrainId GetGrainId() => throw new NotSupportedException();
     }
 }
